@@ -119,7 +119,8 @@ func (d *Date) UnmarshalText(b []byte) error {
 // it and To the first day after it, so adjacent periods share no day and
 // To.DaysUntil(From) counts its days. A zero To means the period never ends.
 type Period struct {
-	From, To Date
+	From Date `json:"from"`
+	To   Date `json:"to"`
 }
 
 // Contains reports whether day d falls in p.

@@ -1,0 +1,497 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
+	"github.com/ruralrelief/fangpin/rules/internal/ruledoc"
+	"github.com/shopspring/decimal"
+)
+
+// Source is the text of one rule file and the name used in diagnostics.
+type Source struct {
+	Name string
+	Data []byte
+}
+
+// ErrUnknownParam: no parameter has the name asked for.
+var ErrUnknownParam = errors.New("unknown parameter")
+
+// AsOf is the input every rule reads: the date the entitlement is judged on.
+const AsOf = "as_of"
+
+const asOfLabel = "判定日期"
+
+// ReasonNotInForce is the reason given when a rule is not in force on the
+// as-of date.
+const ReasonNotInForce = "not-in-force"
+
+// reserved names cannot be output names: they are columns of every result.
+var reserved = map[string]bool{"pass": true, "reasons": true, "error": true, "row": true, "id": true, "rule": true, AsOf: true}
+
+var (
+	namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	codePattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+)
+
+// Load reads the named files from fsys and compiles them with [Compile]: the
+// first is the policy, the others overlays on it.
+func Load(fsys fs.FS, names ...string) (*Set, error) {
+	srcs := make([]Source, 0, len(names))
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, Diagnostics{{Pos: Pos{File: n, Line: 1}, Code: "unreadable", Summary: fmt.Sprintf("cannot read file: %v", err)}}
+		}
+		srcs = append(srcs, Source{Name: n, Data: b})
+	}
+	return Compile(srcs...)
+}
+
+// Compile builds a Set from a policy file and any overlays on it. An overlay
+// has `extends: <policy id>` and only `parameters:`; its values are merged
+// into the policy's by date (a value with the same `from` replaces the
+// policy's, others are added). Overlays cannot change inputs, rules or
+// expressions. Every defect in every file is returned as [Diagnostics];
+// Compile never panics.
+func Compile(sources ...Source) (set *Set, err error) {
+	c := &compiler{}
+	defer func() {
+		if r := recover(); r != nil {
+			set, err = nil, Diagnostics{{Pos: Pos{File: "rules", Line: 1}, Code: "internal", Summary: fmt.Sprintf("loading failed: %v", r)}}
+		}
+	}()
+	if len(sources) == 0 {
+		return nil, Diagnostics{{Code: "no-files", Summary: "no rule file given"}}
+	}
+	s := &Set{inputs: map[string]*inputDef{}, params: map[string]*param{}, rules: map[string]*rule{}}
+	h := sha256.New()
+	files := make([]*ruledoc.File, len(sources))
+	for i, src := range sources {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(src.Data)))
+		h.Write(n[:])
+		h.Write(src.Data)
+		s.sources = append(s.sources, src.Name)
+		f, problems := ruledoc.Parse(src.Data)
+		for _, p := range problems {
+			c.diag(Pos{File: src.Name, Line: p.Pos.Line, Col: p.Pos.Col}, p.Code, "%s", p.Message)
+		}
+		files[i] = f
+	}
+	s.hash = hex.EncodeToString(h.Sum(nil))
+
+	c.file = sources[0].Name
+	base := files[0]
+	if base.Extends.Set {
+		c.diag(c.at(base.Extends.Pos), "overlay-without-policy", "%s is an overlay (extends %q); the first file must be a policy", c.file, base.Extends.Value)
+	}
+	c.meta(s, base)
+	c.inputs(s, base)
+	for _, p := range base.Parameters {
+		c.param(s, p)
+	}
+	for i, f := range files[1:] {
+		c.file = sources[i+1].Name
+		c.overlay(s, f)
+	}
+	c.file = sources[0].Name
+	for _, r := range base.Rules {
+		c.rule(s, r)
+	}
+	for _, t := range base.Tests {
+		c.test(s, t)
+	}
+	if len(c.diags) > 0 {
+		c.diags.sort()
+		return nil, c.diags
+	}
+	s.pool.New = func() any { return &evalState{vm: dexpr.NewVM(), env: map[string]any{}} }
+	return s, nil
+}
+
+type compiler struct {
+	file  string
+	diags Diagnostics
+}
+
+func (c *compiler) at(p ruledoc.Pos) Pos { return Pos{File: c.file, Line: p.Line, Col: p.Col} }
+
+func (c *compiler) diag(p Pos, code, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{Pos: p, Code: code, Summary: fmt.Sprintf(format, args...)})
+}
+
+func (c *compiler) date(s ruledoc.Scalar, what string) Date {
+	d, err := ParseDate(s.Value)
+	if err != nil {
+		c.diag(c.at(s.Pos), "bad-date", "%s: %v", what, err)
+	}
+	return d
+}
+
+func (c *compiler) meta(s *Set, f *ruledoc.File) {
+	m := f.Policy
+	if !m.ID.Set {
+		c.diag(Pos{File: c.file, Line: 1, Col: 1}, "missing-key", "the policy has no id (policy: id:)")
+		return
+	}
+	s.meta = Meta{ID: m.ID.Value, Number: m.Number.Value, Title: m.Title.Value, Issuer: m.Issuer.Value, Source: m.Source.Value}
+	if m.Issued.Set {
+		s.meta.Issued = c.date(m.Issued, "policy issued")
+	}
+}
+
+func (c *compiler) inputs(s *Set, f *ruledoc.File) {
+	labels := map[string]string{}
+	for _, in := range f.Inputs {
+		name := in.Name.Value
+		p := c.at(in.Pos)
+		if !namePattern.MatchString(name) {
+			c.diag(p, "bad-name", "input name %q must be lower-case snake_case", name)
+		}
+		if name == AsOf {
+			c.diag(p, "reserved-name", "input %q is declared by every rule already", name)
+			continue
+		}
+		def := &inputDef{name: name, label: in.Label.Value, description: in.Description.Value, typ: Type(in.Type.Value)}
+		if !def.typ.valid() {
+			c.diag(c.at(in.Type.Pos), "bad-type", "input %q has unknown type %q (want bool, money, decimal, int, date or enum)", name, in.Type.Value)
+		}
+		if other, dup := labels[def.label]; dup && def.label != "" {
+			c.diag(c.at(in.Label.Pos), "duplicate-label", "inputs %q and %q have the same label %q", other, name, def.label)
+		}
+		labels[def.label] = name
+		for _, v := range in.Values {
+			def.values = append(def.values, v.Value)
+		}
+		if def.typ == TypeEnum && len(def.values) == 0 {
+			c.diag(p, "missing-key", "enum input %q lists no values", name)
+		}
+		if len(in.Aliases) > 0 {
+			def.aliases = map[string]string{}
+			for _, a := range in.Aliases {
+				if !contains(def.values, a.Value.Value) {
+					c.diag(c.at(a.Value.Pos), "bad-alias", "alias %q of input %q points to %q, which is not one of its values", a.Key.Value, name, a.Value.Value)
+				}
+				def.aliases[a.Key.Value] = a.Value.Value
+			}
+		}
+		def.min = c.bound(in.Min, def, "min")
+		def.max = c.bound(in.Max, def, "max")
+		def.above = c.bound(in.Above, def, "above")
+		s.inputs[name] = def
+		s.inputOrder = append(s.inputOrder, name)
+	}
+}
+
+func (c *compiler) bound(b ruledoc.Scalar, def *inputDef, key string) *decimal.Decimal {
+	if !b.Set {
+		return nil
+	}
+	if !def.typ.numeric() {
+		c.diag(c.at(b.Pos), "bad-bound", "input %q: %s applies only to numbers", def.name, key)
+		return nil
+	}
+	d, err := parsePlain(b.Value)
+	if err != nil {
+		c.diag(c.at(b.Pos), "bad-number", "input %q %s: %v", def.name, key, err)
+		return nil
+	}
+	return &d
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *compiler) param(s *Set, d ruledoc.Parameter) {
+	name := d.Name.Value
+	if !namePattern.MatchString(name) {
+		c.diag(c.at(d.Pos), "bad-name", "parameter name %q must be lower-case snake_case", name)
+	}
+	if _, clash := s.inputs[name]; clash || name == AsOf {
+		c.diag(c.at(d.Pos), "duplicate-name", "parameter %q has the name of an input", name)
+	}
+	p := &param{name: name, label: d.Label.Value, typ: Type(d.Type.Value)}
+	switch p.typ {
+	case TypeBool, TypeMoney, TypeDecimal, TypeInt, TypeDate:
+	default:
+		c.diag(c.at(d.Type.Pos), "bad-type", "parameter %q has type %q (want bool, money, decimal, int or date)", name, d.Type.Value)
+		return
+	}
+	if d.Nullable.Set {
+		p.nullable = d.Nullable.Value == "true"
+		if p.nullable && !p.typ.numeric() {
+			c.diag(c.at(d.Nullable.Pos), "bad-nullable", "parameter %q: only numbers may have no value", name)
+		}
+	}
+	p.values = c.paramValues(p, nil, d.Values)
+	s.params[name] = p
+	s.paramOrder = append(s.paramOrder, name)
+}
+
+// paramValues checks values and merges them into have by date.
+func (c *compiler) paramValues(p *param, have []paramValue, values []ruledoc.Value) []paramValue {
+	var prev Date
+	for i, v := range values {
+		from := c.date(v.From, fmt.Sprintf("parameter %q value from", p.name))
+		if i > 0 && !from.IsZero() && !prev.Before(from) {
+			c.diag(c.at(v.From.Pos), "overlapping-periods", "parameter %q: value from %s must come after the value from %s", p.name, from, prev)
+		}
+		prev = from
+		pv := paramValue{from: from, basis: v.Basis.Value, pos: c.at(v.Pos)}
+		switch {
+		case v.Value.Null:
+			if !p.nullable {
+				c.diag(c.at(v.Value.Pos), "bad-value", "parameter %q cannot be none; declare nullable: true if the policy may set no value", p.name)
+			}
+		default:
+			pv.v = c.paramValue(p, v.Value)
+		}
+		replaced := false
+		for j := range have {
+			if have[j].from == from {
+				have[j], replaced = pv, true
+			}
+		}
+		if !replaced {
+			have = append(have, pv)
+		}
+	}
+	sortValues(have)
+	return have
+}
+
+func sortValues(vs []paramValue) {
+	for i := 1; i < len(vs); i++ {
+		for j := i; j > 0 && vs[j].from.Before(vs[j-1].from); j-- {
+			vs[j], vs[j-1] = vs[j-1], vs[j]
+		}
+	}
+}
+
+func (c *compiler) paramValue(p *param, v ruledoc.Scalar) Value {
+	where := c.at(v.Pos)
+	switch p.typ {
+	case TypeBool:
+		b, err := readBool(Text(v.Value))
+		if err != nil {
+			c.diag(where, "bad-value", "parameter %q: %v", p.name, err)
+		}
+		return b
+	case TypeDate:
+		return Day(c.date(v, fmt.Sprintf("parameter %q", p.name)))
+	}
+	if p.typ != TypeInt && !v.Quoted {
+		c.diag(where, "unquoted-amount", "parameter %q: write %s amounts in quotes (\"%s\") so no reader takes them for binary floats", p.name, p.typ, v.Value)
+	}
+	d, err := readNumber(Text(v.Value), p.typ)
+	if err != nil {
+		c.diag(where, "bad-value", "parameter %q: %v", p.name, err)
+	}
+	if p.typ == TypeInt {
+		return Int(d.IntPart())
+	}
+	return Dec(d)
+}
+
+func (c *compiler) overlay(s *Set, f *ruledoc.File) {
+	top := Pos{File: c.file, Line: 1, Col: 1}
+	switch {
+	case !f.Extends.Set:
+		c.diag(top, "not-an-overlay", "%s has no `extends:`; only the first file may be a policy", c.file)
+		return
+	case f.Extends.Value != s.meta.ID:
+		c.diag(c.at(f.Extends.Pos), "wrong-policy", "overlay extends %q but the policy is %q", f.Extends.Value, s.meta.ID)
+	}
+	if f.HasRules {
+		c.diag(c.at(f.RulesPos), "overlay-changes-rules", "an overlay may change parameters only, not rules or expressions")
+	}
+	if f.HasInputs {
+		c.diag(c.at(f.InputsPos), "overlay-changes-rules", "an overlay may change parameters only, not inputs")
+	}
+	if f.HasTests {
+		c.diag(c.at(f.TestsPos), "overlay-changes-rules", "an overlay may change parameters only, not tests")
+	}
+	if f.Policy.ID.Set {
+		c.diag(c.at(f.Policy.Pos), "overlay-changes-rules", "an overlay may not redefine the policy; use extends")
+	}
+	for _, d := range f.Parameters {
+		p, ok := s.params[d.Name.Value]
+		if !ok {
+			c.diag(c.at(d.Pos), "unknown-param", "overlay sets unknown parameter %q%s", d.Name.Value, didYouMean(d.Name.Value, s.paramOrder))
+			continue
+		}
+		if d.Type.Set && Type(d.Type.Value) != p.typ {
+			c.diag(c.at(d.Type.Pos), "bad-type", "overlay gives parameter %q type %q; the policy says %q", p.name, d.Type.Value, p.typ)
+			continue
+		}
+		if d.Nullable.Set {
+			c.diag(c.at(d.Nullable.Pos), "overlay-changes-rules", "an overlay cannot change whether parameter %q may be none", p.name)
+		}
+		p.values = c.paramValues(p, p.values, d.Values)
+	}
+}
+
+func didYouMean(got string, names []string) string {
+	if best := ruledoc.Closest(got, names); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func (c *compiler) rule(s *Set, d ruledoc.Rule) {
+	id := d.ID.Value
+	if !codePattern.MatchString(id) {
+		c.diag(c.at(d.Pos), "bad-name", "rule id %q must be kebab-case", id)
+	}
+	r := &rule{id: id, title: d.Title.Value, clause: d.Clause.Value, quote: d.Quote.Value, pos: c.at(d.Pos)}
+	if d.From.Set {
+		r.inForce.From = c.date(d.From, "in_force from")
+	}
+	if d.Until.Set {
+		until := c.date(d.Until, "in_force until")
+		r.inForce.To = until.AddDays(1)
+		if !until.IsZero() && until.Before(r.inForce.From) {
+			c.diag(c.at(d.Until.Pos), "bad-period", "rule %q is in force until %s, before it starts", id, until)
+		}
+	}
+	env := map[string]dexpr.Kind{AsOf: dexpr.Date}
+	for _, name := range s.paramOrder {
+		p := s.params[name]
+		env[name] = exprKind(p.typ)
+		if p.nullable {
+			env[name] = dexpr.Optional
+		}
+	}
+	seen := map[string]bool{}
+	for _, in := range d.Inputs {
+		def, ok := s.inputs[in.Value]
+		switch {
+		case !ok:
+			c.diag(c.at(in.Pos), "unknown-input", "rule %q reads undeclared input %q%s", id, in.Value, didYouMean(in.Value, s.inputOrder))
+			continue
+		case seen[in.Value]:
+			c.diag(c.at(in.Pos), "duplicate-name", "rule %q lists input %q twice", id, in.Value)
+			continue
+		}
+		seen[in.Value] = true
+		r.inputs = append(r.inputs, def)
+		env[def.name] = exprKind(def.typ)
+	}
+	used := map[string]bool{}
+	compile := func(e ruledoc.Scalar, want dexpr.Kind, what string) *dexpr.Program {
+		if !e.Set || strings.TrimSpace(e.Value) == "" {
+			c.diag(c.at(e.Pos), "missing-key", "rule %q: %s has no expression", id, what)
+			return nil
+		}
+		prog, problems := dexpr.Compile(e.Value, env, want)
+		for _, p := range problems {
+			msg := p.Message
+			if p.Code == "unknown-name" {
+				name := strings.TrimSpace(strings.TrimPrefix(msg, "unknown name"))
+				msg = fmt.Sprintf("unknown name %q%s", name, didYouMean(name, keys(env)))
+			}
+			c.diag(c.at(e.At(p.Line, p.Col)), p.Code, "rule %q %s: %s", id, what, msg)
+		}
+		if prog != nil {
+			for _, n := range prog.Names {
+				used[n] = true
+			}
+		}
+		return prog
+	}
+	for _, l := range d.Lets {
+		name := l.Name.Value
+		if _, clash := env[name]; clash || !namePattern.MatchString(name) {
+			c.diag(c.at(l.Name.Pos), "bad-name", "rule %q: let name %q must be new and snake_case", id, name)
+			continue
+		}
+		prog := compile(l.Expr, dexpr.Invalid, "let "+name)
+		if prog == nil {
+			continue
+		}
+		r.lets = append(r.lets, let{name: name, prog: prog, pos: c.at(l.Expr.Pos)})
+		env[name] = prog.Kind
+	}
+	codes := map[string]bool{ReasonNotInForce: true}
+	for _, q := range d.Requirements {
+		code := q.Code.Value
+		if !codePattern.MatchString(code) {
+			c.diag(c.at(q.Code.Pos), "bad-name", "rule %q: reason code %q must be kebab-case", id, code)
+		}
+		if codes[code] {
+			c.diag(c.at(q.Code.Pos), "duplicate-name", "rule %q: reason code %q is used twice or is reserved", id, code)
+		}
+		codes[code] = true
+		prog := compile(q.When, dexpr.Bool, "requirement "+code)
+		r.reqs = append(r.reqs, requirement{code: code, message: q.Message.Value, prog: prog, pos: c.at(q.When.Pos)})
+	}
+	for _, o := range d.Outputs {
+		name := o.Name.Value
+		if reserved[name] || !namePattern.MatchString(name) {
+			c.diag(c.at(o.Pos), "bad-name", "rule %q: output name %q is reserved or not snake_case", id, name)
+		}
+		out := output{name: name, label: o.Label.Value, pos: c.at(o.Expr.Pos)}
+		out.prog = compile(o.Expr, dexpr.Number, "output "+name)
+		out.rounding = c.rounding(o)
+		switch o.OnFail.Value {
+		case "", "zero":
+		case "keep":
+			out.keep = true
+		default:
+			c.diag(c.at(o.OnFail.Pos), "bad-value", "rule %q output %q: on_fail is %q (want zero or keep)", id, name, o.OnFail.Value)
+		}
+		r.outputs = append(r.outputs, out)
+	}
+	for _, name := range s.paramOrder {
+		if used[name] {
+			r.params = append(r.params, s.params[name])
+		}
+	}
+	if _, dup := s.rules[id]; dup {
+		c.diag(c.at(d.Pos), "duplicate-name", "rule %q is declared twice", id)
+		return
+	}
+	s.rules[id] = r
+	s.ruleOrder = append(s.ruleOrder, id)
+}
+
+func (c *compiler) rounding(o ruledoc.Output) Rounding {
+	var r Rounding
+	if !o.Places.Set {
+		return Rounding{Places: 2, Mode: HalfUp}
+	}
+	n, err := strconv.Atoi(o.Places.Value)
+	if err != nil || n < 0 || n > 28 {
+		c.diag(c.at(o.Places.Pos), "bad-value", "output %q: places must be a whole number from 0 to 28", o.Name.Value)
+	}
+	r.Places = int32(n)
+	r.Mode = RoundingMode(o.Mode.Value)
+	if _, ok := modes[r.Mode]; !ok {
+		c.diag(c.at(o.Mode.Pos), "bad-value", "output %q: rounding mode %q (want half-up, half-even, down or up)", o.Name.Value, o.Mode.Value)
+	}
+	return r
+}
+
+func keys(m map[string]dexpr.Kind) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
