@@ -23,7 +23,7 @@ var errMissing = fmt.Errorf("%w", ErrMissing)
 
 type invalidError struct{ msg string }
 
-func (e *invalidError) Error() string { return e.msg }
+func (e *invalidError) Error() string   { return e.msg }
 func (e *invalidError) Is(t error) bool { return t == ErrInvalid }
 
 func invalid(format string, args ...any) error {
