@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -34,6 +35,15 @@ type Output struct {
 
 // String returns the value with exactly its declared places ("2000.00").
 func (o Output) String() string { return o.Value.StringFixed(o.Rounding.Places) }
+
+// MarshalJSON writes the value with exactly its declared places.
+func (o Output) MarshalJSON() ([]byte, error) {
+	type plain Output
+	return json.Marshal(struct {
+		plain
+		Value string `json:"value"`
+	}{plain(o), o.String()})
+}
 
 // Reason is a requirement that failed.
 type Reason struct {
@@ -203,10 +213,10 @@ func (p Period) text() string {
 func valueOf(v any) Value {
 	switch x := v.(type) {
 	case decimal.Decimal:
-		return Dec(x)
+		return Value{kind: kindComputed, d: x}
 	case dexpr.Ratio:
 		if d, ok := x.Terminating(); ok {
-			return Dec(d)
+			return Value{kind: kindComputed, d: d}
 		}
 		return Value{kind: kindRatio, q: x.Rat()}
 	case bool:

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -71,6 +72,24 @@ type Step struct {
 	Value    decimal.Decimal `json:"value"`
 	Rounding Rounding        `json:"rounding"`
 	Computed bool            `json:"computed"`
+}
+
+// WriteJSON writes the explanation as indented JSON, with no HTML escaping
+// (so "<=" stays readable), followed by a newline.
+func (e Explanation) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(e)
+}
+
+// MarshalJSON writes the rounded value with exactly its declared places.
+func (s Step) MarshalJSON() ([]byte, error) {
+	type plain Step
+	return json.Marshal(struct {
+		plain
+		Value string `json:"value"`
+	}{plain(s), s.Value.StringFixed(s.Rounding.Places)})
 }
 
 // WriteText writes the explanation in Chinese, for a caseworker or an

@@ -83,11 +83,18 @@ func Compile(sources ...Source) (set *Set, err error) {
 		s.sources = append(s.sources, src.Name)
 		f, problems := ruledoc.Parse(src.Data)
 		for _, p := range problems {
+			if p.Code == "yaml-syntax" {
+				c.diags = append(Diagnostics{{Pos: Pos{File: src.Name, Line: p.Pos.Line, Col: p.Pos.Col}, Code: p.Code, Summary: p.Message}}, c.diags...)
+				continue
+			}
 			c.diag(Pos{File: src.Name, Line: p.Pos.Line, Col: p.Pos.Col}, p.Code, "%s", p.Message)
 		}
 		files[i] = f
 	}
 	s.hash = hex.EncodeToString(h.Sum(nil))
+	if len(c.diags) > 0 && c.diags[0].Code == "yaml-syntax" {
+		return nil, c.diags // nothing below can be trusted
+	}
 
 	c.file = sources[0].Name
 	base := files[0]

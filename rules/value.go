@@ -44,6 +44,7 @@ const (
 	kindInt
 	kindDate
 	kindRatio
+	kindComputed // a decimal computed by an expression: shown without trailing zeros
 )
 
 // Value is one input, parameter or intermediate value. Build it with [Text],
@@ -83,7 +84,7 @@ func (v Value) IsZero() bool { return v.kind == kindNone }
 // 28 places.
 func (v Value) Decimal() decimal.Decimal {
 	switch v.kind {
-	case kindDec:
+	case kindDec, kindComputed:
 		return v.d
 	case kindInt:
 		return decimal.NewFromInt(v.n)
@@ -104,7 +105,7 @@ func (v Value) Int() int64 {
 	switch v.kind {
 	case kindInt:
 		return v.n
-	case kindDec:
+	case kindDec, kindComputed:
 		if v.d.IsInteger() {
 			return v.d.IntPart()
 		}
@@ -129,7 +130,12 @@ func (v Value) String() string {
 		return v.s
 	case kindBool:
 		return strconv.FormatBool(v.b)
+	case kindComputed:
+		return v.d.String()
 	case kindDec:
+		if e := v.d.Exponent(); e < 0 {
+			return v.d.StringFixed(-e)
+		}
 		return v.d.String()
 	case kindInt:
 		return strconv.FormatInt(v.n, 10)
@@ -174,6 +180,9 @@ const maxDigits = 30
 
 // read checks v against the declaration and returns it in its typed form.
 func (def *inputDef) read(v Value) (Value, error) {
+	if v.kind == kindNone {
+		return Value{}, errMissing
+	}
 	switch def.typ {
 	case TypeBool:
 		return readBool(v)

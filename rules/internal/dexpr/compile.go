@@ -217,6 +217,9 @@ func compileProblem(src string, err error) Problem {
 			code = "unknown-name"
 		case strings.Contains(msg, "unexpected token"), strings.Contains(msg, "unexpected end"), strings.Contains(msg, "syntax"):
 			code = "expr-syntax"
+		case strings.Contains(msg, "invalid integer literal"), strings.Contains(msg, "invalid float literal"):
+			code = "bad-number"
+			msg = "number literal is too large or malformed"
 		case strings.Contains(msg, "exceeds maximum allowed nodes"):
 			code = "expr-too-large"
 		}
