@@ -290,6 +290,16 @@ func (d *decoder) blockIndent(line int) int {
 	return 0
 }
 
+// fill gives absent scalars the position of the mapping they belong to, so
+// a diagnostic about a missing value still points somewhere.
+func fill(p Pos, ss ...*Scalar) {
+	for _, s := range ss {
+		if s.Pos.Line == 0 {
+			s.Pos = p
+		}
+	}
+}
+
 func (d *decoder) get(m map[string]*yaml.Node, key, what string) Scalar {
 	n, ok := m[key]
 	if !ok {
@@ -347,11 +357,13 @@ func (d *decoder) meta(n *yaml.Node) Meta {
 	const what = "policy"
 	m := d.fields(n, what, "id", "number", "title", "issuer", "issued", "source")
 	d.require(m, n, what, "id", "title")
-	return Meta{
+	mt := Meta{
 		ID: d.get(m, "id", what), Number: d.get(m, "number", what), Title: d.get(m, "title", what),
 		Issuer: d.get(m, "issuer", what), Issued: d.get(m, "issued", what), Source: d.get(m, "source", what),
 		Pos: pos(n),
 	}
+	fill(mt.Pos, &mt.ID, &mt.Number, &mt.Title, &mt.Issuer, &mt.Issued, &mt.Source)
+	return mt
 }
 
 func (d *decoder) input(k, n *yaml.Node) Input {
@@ -363,6 +375,7 @@ func (d *decoder) input(k, n *yaml.Node) Input {
 		Min: d.get(m, "min", what), Max: d.get(m, "max", what), Above: d.get(m, "above", what),
 		Description: d.get(m, "description", what), Pos: pos(k),
 	}
+	fill(in.Pos, &in.Type, &in.Label, &in.Min, &in.Max, &in.Above, &in.Description)
 	if v, ok := m["values"]; ok {
 		for _, e := range d.list(v, what+" values") {
 			in.Values = append(in.Values, d.scalar(e, what+" value"))
@@ -385,13 +398,14 @@ func (d *decoder) parameter(k, n *yaml.Node) Parameter {
 		Name: d.scalar(k, "parameter name"), Type: d.get(m, "type", what), Label: d.get(m, "label", what),
 		Nullable: d.get(m, "nullable", what), Pos: pos(k),
 	}
+	fill(p.Pos, &p.Type, &p.Label, &p.Nullable)
 	if v, ok := m["values"]; ok {
 		for _, e := range d.list(v, what+" values") {
 			vm := d.fields(e, what+" value", "from", "value", "basis")
 			d.require(vm, e, what+" value", "from", "value", "basis")
-			p.Values = append(p.Values, Value{
-				From: d.get(vm, "from", what), Value: d.get(vm, "value", what), Basis: d.get(vm, "basis", what), Pos: pos(e),
-			})
+			v := Value{From: d.get(vm, "from", what), Value: d.get(vm, "value", what), Basis: d.get(vm, "basis", what), Pos: pos(e)}
+			fill(v.Pos, &v.From, &v.Value, &v.Basis)
+			p.Values = append(p.Values, v)
 		}
 	}
 	return p
@@ -402,6 +416,7 @@ func (d *decoder) rule(k, n *yaml.Node) Rule {
 	m := d.fields(n, what, "title", "basis", "in_force", "inputs", "let", "requirements", "outputs")
 	d.require(m, n, what, "title", "basis", "in_force", "inputs", "outputs")
 	r := Rule{ID: d.scalar(k, "rule id"), Title: d.get(m, "title", what), Pos: pos(k)}
+	defer fill(r.Pos, &r.Title, &r.Clause, &r.Quote, &r.From, &r.Until)
 	if b, ok := m["basis"]; ok {
 		bm := d.fields(b, what+" basis", "clause", "quote")
 		d.require(bm, b, what+" basis", "clause", "quote")
@@ -427,9 +442,9 @@ func (d *decoder) rule(k, n *yaml.Node) Rule {
 		for _, e := range d.list(v, what+" requirements") {
 			rm := d.fields(e, what+" requirement", "code", "when", "message")
 			d.require(rm, e, what+" requirement", "code", "when", "message")
-			r.Requirements = append(r.Requirements, Requirement{
-				Code: d.get(rm, "code", what), When: d.get(rm, "when", what), Message: d.get(rm, "message", what), Pos: pos(e),
-			})
+			q := Requirement{Code: d.get(rm, "code", what), When: d.get(rm, "when", what), Message: d.get(rm, "message", what), Pos: pos(e)}
+			fill(q.Pos, &q.Code, &q.When, &q.Message)
+			r.Requirements = append(r.Requirements, q)
 		}
 	}
 	if v, ok := m["outputs"]; ok {
@@ -445,6 +460,7 @@ func (d *decoder) rule(k, n *yaml.Node) Rule {
 				d.require(rm, rn, ow+" round", "places", "mode")
 				o.Places, o.Mode = d.get(rm, "places", ow+" round"), d.get(rm, "mode", ow+" round")
 			}
+			fill(o.Pos, &o.Expr, &o.Label, &o.Places, &o.Mode, &o.OnFail)
 			r.Outputs = append(r.Outputs, o)
 		}
 	}
@@ -456,6 +472,7 @@ func (d *decoder) test(n *yaml.Node) Test {
 	m := d.fields(n, what, "name", "rule", "on", "input", "want")
 	d.require(m, n, what, "name", "rule", "input", "want")
 	t := Test{Name: d.get(m, "name", what), Rule: d.get(m, "rule", what), On: d.get(m, "on", what), Pos: pos(n)}
+	fill(t.Pos, &t.Name, &t.Rule, &t.On)
 	if v, ok := m["input"]; ok {
 		t.Input = d.scalarPairs(v, "test input")
 	}
