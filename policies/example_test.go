@@ -25,7 +25,7 @@ func ExampleLoad() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(res.Pass, res.Output("amount").StringFixed(2), res.Explanation.Clause)
+	fmt.Println(res.Pass, res.Output("amount").StringFixed(2), res.Explanation().Clause)
 	// Output: true 1800.00 第七条
 }
 

@@ -21,8 +21,9 @@ type Result struct {
 	// false; none are computed when the rule is not in force.
 	Outputs []Output `json:"outputs"`
 	// Reasons lists every requirement that failed, in declared order.
-	Reasons     []Reason    `json:"reasons"`
-	Explanation Explanation `json:"explanation"`
+	Reasons []Reason `json:"reasons"`
+
+	rec *record // what [Result.Explanation] is built from
 }
 
 // Output is one named output of a rule.
@@ -106,7 +107,7 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 	}
 	asOf := cfg.asOf
 	if v, ok := in[AsOf]; ok && !v.IsZero() && !(v.kind == kindText && v.s == "") {
-		d, err := (&inputDef{typ: TypeDate}).read(v)
+		d, err := asOfDef.read(v)
 		if err != nil {
 			return Result{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: err}
 		}
@@ -122,76 +123,133 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		s.pool.Put(st)
 	}()
 	env := st.env
-	env[AsOf] = asOf.Time()
+	if st.day != asOf || st.dayBox == nil {
+		st.day, st.dayBox = asOf, asOf.Time()
+	}
+	env[AsOf] = st.dayBox
 
-	res = Result{Rule: id}
-	ex := &res.Explanation
-	*ex = Explanation{Policy: s.meta.ID, PolicyNumber: s.meta.Number, PolicyHash: s.hash, Rule: id, Title: r.title,
-		Clause: r.clause, Quote: r.quote, AsOf: asOf, InForce: r.inForce}
-	ex.Inputs = make([]Fact, 0, len(r.inputs))
-	for _, def := range r.inputs {
+	rec := &record{set: s, rule: r, asOf: asOf}
+	rec.inputs = make([]Value, len(r.inputs))
+	for i, def := range r.inputs {
 		v, err := def.read(in[def.name])
 		if err != nil {
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
-		env[def.name] = exprValue(def.typ, v)
-		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: v})
+		env[def.name] = def.box(v)
+		rec.inputs[i] = v
 	}
+	res = Result{Rule: id, rec: rec}
 	if !r.inForce.Contains(asOf) {
 		res.Reasons = []Reason{{Code: ReasonNotInForce, Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}
 		return res, nil
 	}
-	ex.InForceOnDate = true
-	ex.Parameters = make([]ParamUse, 0, len(r.params))
-	for _, p := range r.params {
-		v, ok := p.at(asOf)
-		if !ok {
+	rec.inForce = true
+	rec.params = make([]*paramValue, len(r.params))
+	for i, p := range r.params {
+		v := p.at(asOf)
+		if v == nil {
 			return Result{}, &EvalError{Rule: id, Pos: r.pos, Err: noValue(p, asOf)}
 		}
-		env[p.name] = v.exprValue(p)
-		ex.Parameters = append(ex.Parameters, ParamUse{Name: p.name, Label: p.label, Value: v.v, None: v.v.IsZero(),
-			From: v.from, Basis: v.basis, Pos: v.pos})
+		env[p.name] = v.boxed
+		rec.params[i] = v
 	}
-	for _, l := range r.lets {
+	// lets, then outputs' exact values, share one slice.
+	rec.values = make([]any, len(r.lets)+len(r.outputs))
+	for i, l := range r.lets {
 		out, err := l.prog.Run(st.vm, env)
 		if err != nil {
 			return Result{}, &EvalError{Rule: id, Pos: l.pos, Err: err}
 		}
 		env[l.name] = out
-		ex.Values = append(ex.Values, Fact{Name: l.name, Value: valueOf(out)})
+		rec.values[i] = out
 	}
 	res.Pass = true
-	ex.Requirements = make([]Check, 0, len(r.reqs))
-	for _, q := range r.reqs {
+	for i, q := range r.reqs {
 		out, err := q.prog.Run(st.vm, env)
 		if err != nil {
 			return Result{}, &EvalError{Rule: id, Pos: q.pos, Err: err}
 		}
-		held, _ := out.(bool)
-		ex.Requirements = append(ex.Requirements, Check{Code: q.code, Condition: q.prog.Source(), Message: q.message, Held: held})
-		if !held {
+		if held, _ := out.(bool); !held {
+			rec.failed |= 1 << i
 			res.Pass = false
 			res.Reasons = append(res.Reasons, Reason{Code: q.code, Message: q.message, Clause: r.clause})
 		}
 	}
-	res.Outputs = make([]Output, 0, len(r.outputs))
-	ex.Outputs = make([]Step, 0, len(r.outputs))
-	for _, o := range r.outputs {
-		step := Step{Name: o.name, Label: o.label, Rounding: o.rounding}
+	res.Outputs = make([]Output, len(r.outputs))
+	for i, o := range r.outputs {
+		res.Outputs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
 		if res.Pass || o.keep {
 			out, err := o.prog.Run(st.vm, env)
 			if err != nil {
 				return Result{}, &EvalError{Rule: id, Pos: o.pos, Err: err}
 			}
-			step.Exact = valueOf(out)
-			step.Value = o.rounding.round(out)
-			step.Computed = true
+			rec.values[len(r.lets)+i] = out
+			res.Outputs[i].Value = o.rounding.round(out)
+		}
+	}
+	rec.pass = res.Pass
+	return res, nil
+}
+
+var asOfDef = &inputDef{name: AsOf, label: asOfLabel, typ: TypeDate}
+
+// record is what an evaluation keeps for its explanation, built on demand.
+type record struct {
+	set     *Set
+	rule    *rule
+	asOf    Date
+	inForce bool
+	pass    bool
+	inputs  []Value
+	params  []*paramValue
+	values  []any  // lets, then outputs' exact values (nil if not computed)
+	failed  uint64 // bit i: requirement i did not hold
+}
+
+// Explanation returns the audit record of the decision; see [Explanation].
+// It is built from what the evaluation kept, so asking for it is optional.
+func (r Result) Explanation() Explanation {
+	rec := r.rec
+	if rec == nil {
+		return Explanation{}
+	}
+	s, ru := rec.set, rec.rule
+	ex := Explanation{Policy: s.meta.ID, PolicyNumber: s.meta.Number, PolicyHash: s.hash, Rule: ru.id, Title: ru.title,
+		Clause: ru.clause, Quote: ru.quote, AsOf: rec.asOf, InForce: ru.inForce, InForceOnDate: rec.inForce, Pass: rec.pass}
+	for i, def := range ru.inputs {
+		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: rec.inputs[i]})
+	}
+	if !rec.inForce {
+		return ex
+	}
+	for i, p := range ru.params {
+		v := rec.params[i]
+		ex.Parameters = append(ex.Parameters, ParamUse{Name: p.name, Label: p.label, Value: v.v, None: v.v.IsZero(),
+			From: v.from, Basis: v.basis, Pos: v.pos})
+	}
+	for i, l := range ru.lets {
+		ex.Values = append(ex.Values, Fact{Name: l.name, Value: valueOf(rec.values[i])})
+	}
+	for i, q := range ru.reqs {
+		ex.Requirements = append(ex.Requirements, Check{Code: q.code, Condition: q.src, Message: q.message, Held: rec.failed&(1<<i) == 0})
+	}
+	for i, o := range ru.outputs {
+		step := Step{Name: o.name, Label: o.label, Rounding: o.rounding}
+		if exact := rec.values[len(ru.lets)+i]; exact != nil {
+			step.Exact, step.Value, step.Computed = valueOf(exact), o.rounding.round(exact), true
 		}
 		ex.Outputs = append(ex.Outputs, step)
-		res.Outputs = append(res.Outputs, Output{Name: o.name, Label: o.label, Value: step.Value, Rounding: o.rounding})
 	}
-	ex.Pass = res.Pass
-	return res, nil
+	return ex
+}
+
+// MarshalJSON writes the decision with its explanation.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		plain
+		Explanation Explanation `json:"explanation"`
+	}{plain(r), r.Explanation()})
 }
 
 func noValue(p *param, on Date) error {

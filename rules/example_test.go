@@ -92,8 +92,9 @@ func ExampleExplanation_WriteText() {
 		rules.AsOf: rules.Text("2025-03-01"),
 		"months":   rules.Text("4"),
 	})
-	res.Explanation.PolicyHash = "…" // shortened for the example
-	_ = res.Explanation.WriteText(os.Stdout)
+	ex := res.Explanation()
+	ex.PolicyHash = "…" // shortened for the example
+	_ = ex.WriteText(os.Stdout)
 	// Output:
 	// 规则：以工代训补贴（subsidy）
 	// 政策： demo

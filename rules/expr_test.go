@@ -76,7 +76,7 @@ func TestOneThirdTimesThreeIsNotNines(t *testing.T) {
 	s := mustCompile(t, numberRule("1 / 3 * 3"))
 	res, err := s.Eval(context.Background(), "r", facts())
 	require.NoError(t, err)
-	x := res.Explanation.Outputs[0]
+	x := res.Explanation().Outputs[0]
 	assert.Equal(t, "1", x.Exact.String(), "exact value before rounding")
 	assert.False(t, strings.Contains(x.Value.String(), "999"), "got %s", x.Value)
 }

@@ -68,7 +68,7 @@ func FuzzMoneyInput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		got := res.Explanation.Inputs[0].Value
+		got := res.Explanation().Inputs[0].Value
 		if got.Decimal().Exponent() < -2 {
 			t.Fatalf("%q accepted with more than 2 places: %s", text, got)
 		}

@@ -34,6 +34,9 @@ const asOfLabel = "判定日期"
 // as-of date.
 const ReasonNotInForce = "not-in-force"
 
+// maxRequirements bounds the requirements of one rule.
+const maxRequirements = 64
+
 // reserved names cannot be output names: they are columns of every result.
 var reserved = map[string]bool{"pass": true, "reasons": true, "error": true, "row": true, "id": true, "rule": true, AsOf: true}
 
@@ -121,6 +124,11 @@ func Compile(sources ...Source) (set *Set, err error) {
 		c.diags.sort()
 		return nil, c.diags
 	}
+	for _, p := range s.params {
+		for i := range p.values {
+			p.values[i].boxed = p.values[i].exprValue(p)
+		}
+	}
 	s.pool.New = func() any { return &evalState{vm: dexpr.NewVM(), env: map[string]any{}} }
 	return s, nil
 }
@@ -181,6 +189,12 @@ func (c *compiler) inputs(s *Set, f *ruledoc.File) {
 		}
 		if def.typ == TypeEnum && len(def.values) == 0 {
 			c.diag(p, "missing-key", "enum input %q lists no values", name)
+		}
+		if def.typ == TypeEnum {
+			def.boxed = make(map[string]any, len(def.values))
+			for _, v := range def.values {
+				def.boxed[v] = v
+			}
 		}
 		if len(in.Aliases) > 0 {
 			def.aliases = map[string]string{}
@@ -434,6 +448,9 @@ func (c *compiler) rule(s *Set, d ruledoc.Rule) {
 		r.lets = append(r.lets, let{name: name, prog: prog, pos: c.at(l.Expr.Pos)})
 		env[name] = prog.Kind
 	}
+	if len(d.Requirements) > maxRequirements {
+		c.diag(c.at(d.Pos), "too-many-requirements", "rule %q has %d requirements; at most %d are allowed", id, len(d.Requirements), maxRequirements)
+	}
 	codes := map[string]bool{ReasonNotInForce: true}
 	for _, q := range d.Requirements {
 		code := q.Code.Value
@@ -445,7 +462,7 @@ func (c *compiler) rule(s *Set, d ruledoc.Rule) {
 		}
 		codes[code] = true
 		prog := compile(q.When, dexpr.Bool, "requirement "+code)
-		r.reqs = append(r.reqs, requirement{code: code, message: q.Message.Value, prog: prog, pos: c.at(q.When.Pos)})
+		r.reqs = append(r.reqs, requirement{code: code, message: q.Message.Value, src: strings.TrimSpace(q.When.Value), prog: prog, pos: c.at(q.When.Pos)})
 	}
 	for _, o := range d.Outputs {
 		name := o.Name.Value

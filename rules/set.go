@@ -5,7 +5,6 @@ import (
 
 	"github.com/expr-lang/expr/vm"
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
-	"github.com/shopspring/decimal"
 )
 
 // Set is a compiled policy with its overlays: every input, parameter, rule
@@ -48,6 +47,7 @@ type param struct {
 type paramValue struct {
 	from  Date
 	v     Value // zero Value when none
+	boxed any   // the value as expressions see it, boxed once at load
 	basis string
 	pos   Pos
 }
@@ -71,6 +71,7 @@ type let struct {
 
 type requirement struct {
 	code, message string
+	src           string // the condition's source
 	prog          *dexpr.Program
 	pos           Pos
 }
@@ -84,8 +85,10 @@ type output struct {
 }
 
 type evalState struct {
-	vm  *vm.VM
-	env map[string]any
+	vm     *vm.VM
+	env    map[string]any
+	day    Date // the last as-of date, and its boxed form
+	dayBox any
 }
 
 // Meta returns the policy's description.
@@ -183,46 +186,37 @@ func (s *Set) Param(name string, on Date) (ParamValue, error) {
 	if !ok {
 		return ParamValue{}, &EvalError{Rule: "parameter " + name, Err: ErrUnknownParam}
 	}
-	v, ok := p.at(on)
-	if !ok {
+	v := p.at(on)
+	if v == nil {
 		return ParamValue{}, &EvalError{Rule: "parameter " + name, Err: noValue(p, on)}
 	}
 	return ParamValue{Name: p.name, Label: p.label, Type: p.typ, Value: v.v, None: v.v.IsZero(),
 		From: v.from, Basis: v.basis, Pos: v.pos}, nil
 }
 
-func (p *param) at(on Date) (paramValue, bool) {
+// at returns the value in force on day on, or nil.
+func (p *param) at(on Date) *paramValue {
 	for i := len(p.values) - 1; i >= 0; i-- {
 		if !on.Before(p.values[i].from) {
-			return p.values[i], true
+			return &p.values[i]
 		}
 	}
-	return paramValue{}, false
+	return nil
 }
 
 // exprValue returns the parameter's value as an expression sees it.
-func (v paramValue) exprValue(p *param) any {
-	if p.nullable {
-		if v.v.IsZero() {
-			return dexpr.Maybe{}
-		}
+func (v *paramValue) exprValue(p *param) any {
+	switch {
+	case p.nullable && v.v.IsZero():
+		return dexpr.Maybe{}
+	case p.nullable:
 		return dexpr.Maybe{Value: v.v.Decimal(), Valid: true}
+	case p.typ == TypeBool:
+		return v.v.b
+	case p.typ == TypeDate:
+		return v.v.day.Time()
 	}
-	return exprValue(p.typ, v.v)
-}
-
-func exprValue(t Type, v Value) any {
-	switch t {
-	case TypeBool:
-		return v.b
-	case TypeDate:
-		return v.day.Time()
-	case TypeEnum:
-		return v.s
-	case TypeInt:
-		return decimal.NewFromInt(v.Int())
-	}
-	return v.Decimal()
+	return v.v.Decimal()
 }
 
 func exprKind(t Type) dexpr.Kind {

@@ -32,7 +32,7 @@ func TestParamValueChangesOnItsFromDay(t *testing.T) {
 			assertDecimal(t, tt.want, res.Output("x"))
 			p, err := s.Param("rate", rules.MustDate(tt.on))
 			require.NoError(t, err)
-			assertDecimal(t, tt.want, p.Value.Decimal().Mul(res.Explanation.Inputs[1].Value.Decimal()))
+			assertDecimal(t, tt.want, p.Value.Decimal().Mul(res.Explanation().Inputs[1].Value.Decimal()))
 		})
 	}
 	_, err := s.Param("rate", rules.MustDate("2019-12-31"))
@@ -242,10 +242,10 @@ func TestExplanationGolden(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.Pass)
 	var text bytes.Buffer
-	require.NoError(t, res.Explanation.WriteText(&text))
+	require.NoError(t, res.Explanation().WriteText(&text))
 	golden(t, "eval/explain-pass.txt", text.Bytes())
 	var js bytes.Buffer
-	require.NoError(t, res.Explanation.WriteJSON(&js))
+	require.NoError(t, res.Explanation().WriteJSON(&js))
 	golden(t, "eval/explain-pass.json", js.Bytes())
 	var back map[string]any
 	require.NoError(t, json.Unmarshal(js.Bytes(), &back), "the JSON is valid")
@@ -259,7 +259,7 @@ func TestExplanationGolden(t *testing.T) {
 	assert.False(t, res.Pass)
 	assert.Equal(t, []string{"share-too-low", "not-b"}, []string{res.Reasons[0].Code, res.Reasons[1].Code})
 	text.Reset()
-	require.NoError(t, res.Explanation.WriteText(&text))
+	require.NoError(t, res.Explanation().WriteText(&text))
 	golden(t, "eval/explain-fail.txt", text.Bytes())
 }
 

@@ -172,7 +172,23 @@ type inputDef struct {
 	typ                      Type
 	values                   []string          // enum codes
 	aliases                  map[string]string // enum alias → code
+	boxed                    map[string]any    // enum code → the code as an expression value
 	min, max, above          *decimal.Decimal
+}
+
+// box returns a value read by [inputDef.read] as an expression sees it.
+func (def *inputDef) box(v Value) any {
+	switch def.typ {
+	case TypeBool:
+		return v.b
+	case TypeDate:
+		return v.day.Time()
+	case TypeEnum:
+		return def.boxed[v.s]
+	case TypeInt:
+		return decimal.NewFromInt(v.n)
+	}
+	return v.d
 }
 
 // maxDigits bounds the length of a number an input may carry.
