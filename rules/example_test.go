@@ -106,7 +106,7 @@ func ExampleExplanation_WriteText() {
 	// 参数：
 	//   每月标准（monthly）= 250.00，自 2025-01-01 起施行，依据：修订
 	// 条件：
-	//   [成立]   no-months：months > 0
+	//   [成立]   months > 0
 	// 结论：符合条件
 	//   补贴金额（amount）= 1000.00（精确值 1000，四舍五入保留 2 位小数）
 }

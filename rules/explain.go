@@ -134,9 +134,9 @@ func (e Explanation) WriteText(w io.Writer) error {
 		p("条件：\n")
 		for _, c := range e.Requirements {
 			if c.Held {
-				p("  [成立]   %s：%s\n", c.Code, c.Condition)
+				p("  [成立]   %s\n", c.Condition)
 			} else {
-				p("  [不成立] %s：%s —— %s\n", c.Code, c.Condition, c.Message)
+				p("  [不成立] %s —— %s：%s\n", c.Condition, c.Code, c.Message)
 			}
 		}
 	}

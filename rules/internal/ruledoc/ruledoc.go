@@ -322,6 +322,32 @@ func (d *decoder) file(root *yaml.Node, f *File) {
 		return
 	}
 	f.Extends = d.get(m, "extends", "the file's")
+	if f.Extends.Set {
+		// An overlay may hold parameters only; the compiler reports any other
+		// section once, without picking through what is inside it.
+		f.HasRules, f.HasInputs, f.HasTests = m["rules"] != nil, m["inputs"] != nil, m["tests"] != nil
+		for _, k := range []string{"rules", "inputs", "tests", "policy"} {
+			if n, ok := m[k]; ok {
+				switch k {
+				case "rules":
+					f.RulesPos = pos(n)
+				case "inputs":
+					f.InputsPos = pos(n)
+				case "tests":
+					f.TestsPos = pos(n)
+				case "policy":
+					f.Policy.Pos, f.Policy.ID.Set = pos(n), true
+				}
+			}
+		}
+		if n, ok := m["parameters"]; ok {
+			keys, vals := d.pairs(n, "parameters")
+			for i, k := range keys {
+				f.Parameters = append(f.Parameters, d.parameter(k, vals[i]))
+			}
+		}
+		return
+	}
 	if n, ok := m["policy"]; ok {
 		f.Policy = d.meta(n)
 	}
