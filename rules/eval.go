@@ -117,11 +117,11 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return Result{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: errMissing}
 	}
 
+	// The environment is not cleared between runs: every name a rule's
+	// expressions read is set below before they run, and the checker rejects
+	// any other name at load.
 	st := s.pool.Get().(*evalState)
-	defer func() {
-		clear(st.env)
-		s.pool.Put(st)
-	}()
+	defer s.pool.Put(st)
 	env := st.env
 	if st.day != asOf || st.dayBox == nil {
 		st.day, st.dayBox = asOf, asOf.Time()
@@ -129,7 +129,11 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 	env[AsOf] = st.dayBox
 
 	rec := &record{set: s, rule: r, asOf: asOf}
-	rec.inputs = make([]Value, len(r.inputs))
+	if len(r.inputs) <= len(rec.inputBuf) {
+		rec.inputs = rec.inputBuf[:len(r.inputs)]
+	} else {
+		rec.inputs = make([]Value, len(r.inputs))
+	}
 	for i, def := range r.inputs {
 		v, err := def.read(in[def.name])
 		if err != nil {
@@ -144,7 +148,11 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return res, nil
 	}
 	rec.inForce = true
-	rec.params = make([]*paramValue, len(r.params))
+	if len(r.params) <= len(rec.paramBuf) {
+		rec.params = rec.paramBuf[:len(r.params)]
+	} else {
+		rec.params = make([]*paramValue, len(r.params))
+	}
 	for i, p := range r.params {
 		v := p.at(asOf)
 		if v == nil {
@@ -154,7 +162,11 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		rec.params[i] = v
 	}
 	// lets, then outputs' exact values, share one slice.
-	rec.values = make([]any, len(r.lets)+len(r.outputs))
+	if n := len(r.lets) + len(r.outputs); n <= len(rec.valueBuf) {
+		rec.values = rec.valueBuf[:n]
+	} else {
+		rec.values = make([]any, n)
+	}
 	for i, l := range r.lets {
 		out, err := l.prog.Run(st.vm, env)
 		if err != nil {
@@ -204,6 +216,11 @@ type record struct {
 	params  []*paramValue
 	values  []any  // lets, then outputs' exact values (nil if not computed)
 	failed  uint64 // bit i: requirement i did not hold
+
+	// Small rules keep everything in the record itself: one allocation.
+	inputBuf [6]Value
+	paramBuf [6]*paramValue
+	valueBuf [6]any
 }
 
 // Explanation returns the audit record of the decision; see [Explanation].
