@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/ruralrelief/fangpin/rules"
@@ -28,4 +29,23 @@ func TestRuleFileSnippets(t *testing.T) {
 	for _, r := range s.Test(context.Background()) {
 		require.True(t, r.Passed(), "%s", r)
 	}
+}
+
+// TestReadmeExampleIsTested checks that the Go snippet in the README is the
+// body of an Example test, so it compiles and its output is checked.
+func TestReadmeExampleIsTested(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	m := regexp.MustCompile("(?s)```go\n(.*?)```").FindSubmatch(readme)
+	require.NotNil(t, m, "README has a Go example")
+	example, err := os.ReadFile("../policies/example_test.go")
+	require.NoError(t, err)
+	var body strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(string(m[1]), "\n"), "\n") {
+		if line != "" {
+			line = "\t" + line
+		}
+		body.WriteString(line + "\n")
+	}
+	require.Contains(t, string(example), body.String())
 }
