@@ -13,7 +13,7 @@ func TestScalarPositionsInsideExpressions(t *testing.T) {
 	require.Len(t, f.Rules, 1)
 	lets := f.Rules[0].Lets
 	require.Len(t, lets, 3)
-	assert.Equal(t, Pos{4, 16}, lets[0].Expr.At(1, 5), "plain: the + of a + b")
+	assert.Equal(t, Pos{4, 16}, lets[0].Expr.At(1, 3), "plain: the + of a + b")
 	assert.Equal(t, Pos{5, 18}, lets[1].Expr.At(1, 3), "quoted: the + after the quote")
 	assert.Equal(t, Pos{8, 11}, lets[2].Expr.At(2, 3), "block: the b on the second line")
 }
