@@ -23,16 +23,16 @@ import (
 // "0.3". Cells with a date format read as YYYY-MM-DD; booleans as
 // TRUE/FALSE. Only the shared-string table is held in memory.
 type xlsxReader struct {
-	zr      *zip.ReadCloser
-	sheet   io.ReadCloser
-	dec     *xml.Decoder
-	shared  []string
-	dates   map[int]bool // style index → has a date format
+	zr       *zip.ReadCloser
+	sheet    io.ReadCloser
+	dec      *xml.Decoder
+	shared   []string
+	dates    map[int]bool // style index → has a date format
 	date1904 bool
-	header  []string
-	row     int
-	lastRow int // the sheet's own row number of the last row read
-	cells   []string
+	header   []string
+	row      int
+	lastRow  int // the sheet's own row number of the last row read
+	cells    []string
 }
 
 func openXLSX(p, sheet string) (Reader, error) {
@@ -72,7 +72,9 @@ func (r *xlsxReader) decodeFile(name string, v any) error {
 
 func (r *xlsxReader) open(sheet string) error {
 	var wb struct {
-		Pr     struct{ Date1904 string `xml:"date1904,attr"` } `xml:"workbookPr"`
+		Pr struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
 		Sheets []struct {
 			Name string `xml:"name,attr"`
 			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`

@@ -1,0 +1,357 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ruralrelief/fangpin/internal/table"
+	"github.com/ruralrelief/fangpin/rules"
+	"github.com/shopspring/decimal"
+)
+
+// idHeaders are the column names that identify a record; the first found
+// is echoed into the output's id field.
+var idHeaders = []string{"id", "ID", "编号", "身份证号", "身份证号码"}
+
+// record is one input row on its way through the pipeline.
+type record struct {
+	row    int
+	cells  []string
+	id     string
+	rowErr error
+}
+
+// decision is the outcome for one record.
+type decision struct {
+	rec record
+	res rules.Result
+	err error
+}
+
+func (e *env) eval(ctx context.Context, args []string) error {
+	fs := e.flags("eval")
+	var policyFiles multi
+	fs.Var(&policyFiles, "policy", "an overlay or policy file; repeatable")
+	on := fs.String("on", "", "the as-of date for rows without an as_of column, YYYY-MM-DD (default: today)")
+	out := fs.String("o", "", "output file (.csv, .xlsx, .jsonl; - for JSONL on stdout); default stdout")
+	sheet := fs.String("sheet", "", "the sheet of an .xlsx input (default: the first)")
+	encoding := fs.String("encoding", "", "the encoding of a .csv input: utf-8 or gb18030 (default: detect)")
+	quiet := fs.Bool("q", false, "no summary or progress on stderr")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageError("eval takes RULE and INPUT, got %d arguments", len(pos))
+	}
+	set, err := loadPolicy(policyFiles)
+	if err != nil {
+		return err
+	}
+	info, ok := set.Rule(pos[0])
+	if !ok {
+		return usageError("unknown rule %q (rules: %s)", pos[0], strings.Join(set.RuleIDs(), ", "))
+	}
+	day, err := e.parseOn(*on)
+	if err != nil {
+		return err
+	}
+	in, err := table.Open(pos[1], e.stdin, table.ReadOptions{Sheet: *sheet, Encoding: *encoding})
+	if err != nil {
+		return usageError("cannot read input: %v", err)
+	}
+	defer in.Close()
+	cols, err := mapColumns(info, in.Header())
+	if err != nil {
+		return usageError("%s: %v", pos[1], err)
+	}
+
+	outPath := *out
+	if outPath == "" {
+		outPath = "-"
+		if f, _ := table.FormatOf(pos[1]); f != table.JSONL {
+			outPath = "stdout.csv" // the text family: CSV on stdout
+		}
+	}
+	outCols, keepInput := resultColumns(info, in.Header(), outPath)
+	w, err := e.createOutput(outPath, outCols)
+	if err != nil {
+		return usageError("cannot write output: %v", err)
+	}
+
+	sum := newSummary(info)
+	prog := e.progress(*quiet, pos[1])
+	next := func() (record, bool, error) {
+		row, cells, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			return record{}, false, nil
+		}
+		var re *table.RowError
+		if errors.As(err, &re) {
+			return record{row: row, rowErr: re.Err}, true, nil
+		}
+		if err != nil {
+			return record{}, false, err
+		}
+		r := record{row: row, cells: append([]string(nil), cells...)}
+		if cols.id >= 0 {
+			r.id = cells[cols.id]
+		}
+		return r, true, nil
+	}
+	decide := func(r record) decision {
+		if r.rowErr != nil {
+			return decision{rec: r}
+		}
+		input := make(rules.Input, len(cols.fields))
+		for i, name := range cols.fields {
+			if name != "" {
+				input[name] = rules.Text(r.cells[i])
+			}
+		}
+		res, err := set.Eval(ctx, info.ID, input, rules.On(day))
+		return decision{rec: r, res: res, err: err}
+	}
+	cells := make([]table.Cell, len(outCols))
+	emit := func(d decision) error {
+		status := sum.add(d)
+		fillCells(cells, info, d, keepInput, len(in.Header()))
+		prog.add(1)
+		return w.Write(status, cells)
+	}
+	if err := inOrder(ctx, 0, next, decide, emit); err != nil {
+		w.Abort()
+		prog.finish()
+		return &exitError{code: 2, err: fmt.Errorf("%s: %v", pos[1], err)}
+	}
+	prog.finish()
+	if err := w.Close(sum.lines()); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("writing %s: %v", outPath, err)}
+	}
+	if !*quiet {
+		sum.write(e.stderr)
+	}
+	if sum.errors > 0 {
+		return errSomeFailed
+	}
+	return nil
+}
+
+// columns maps input columns to rule inputs.
+type columns struct {
+	fields []string // per input column: the input name, or ""
+	id     int      // the id column, or -1
+}
+
+func mapColumns(info rules.RuleInfo, header []string) (columns, error) {
+	c := columns{fields: make([]string, len(header)), id: -1}
+	seen := map[string]string{}
+	for i, h := range header {
+		if c.id < 0 {
+			for _, id := range idHeaders {
+				if h == id {
+					c.id = i
+				}
+			}
+		}
+		name, ok := info.Field(h)
+		if !ok {
+			continue
+		}
+		if prev, dup := seen[name]; dup {
+			return c, fmt.Errorf("columns %q and %q are both input %s", prev, h, name)
+		}
+		seen[name] = h
+		c.fields[i] = name
+	}
+	var missing []string
+	for _, in := range info.Inputs {
+		if _, ok := seen[in.Name]; !ok {
+			missing = append(missing, fmt.Sprintf("%s (%s)", in.Name, in.Label))
+		}
+	}
+	if len(missing) > 0 {
+		return c, fmt.Errorf("no column for %s; rule %s reads %s", strings.Join(missing, ", "), info.ID, inputList(info))
+	}
+	return c, nil
+}
+
+func inputList(info rules.RuleInfo) string {
+	var s []string
+	for _, in := range info.Inputs {
+		s = append(s, fmt.Sprintf("%s/%s", in.Name, in.Label))
+	}
+	return strings.Join(s, ", ")
+}
+
+// resultColumns returns the output columns: for XLSX the input columns
+// first, then the result fields of the design: row, id, rule, pass, one
+// per output, reasons, error.
+func resultColumns(info rules.RuleInfo, header []string, outPath string) ([]table.Column, bool) {
+	var cols []table.Column
+	f, _ := table.FormatOf(outPath)
+	keep := f == table.XLSX
+	if keep {
+		for _, h := range header {
+			cols = append(cols, table.Column{Name: h, Kind: table.Text})
+		}
+	}
+	cols = append(cols, table.Column{Name: "row", Kind: table.Int}, table.Column{Name: "id", Kind: table.Text},
+		table.Column{Name: "rule", Kind: table.Text}, table.Column{Name: "pass", Kind: table.Bool})
+	for _, o := range info.Outputs {
+		cols = append(cols, table.Column{Name: o.Name, Kind: table.Number})
+	}
+	cols = append(cols, table.Column{Name: "reasons", Kind: table.List}, table.Column{Name: "error", Kind: table.Problem})
+	return cols, keep
+}
+
+func (e *env) createOutput(path string, cols []table.Column) (table.Writer, error) {
+	switch path {
+	case "-":
+		return table.NewWriter(e.stdout, table.JSONL, cols)
+	case "stdout.csv":
+		return table.NewWriter(e.stdout, table.CSV, cols)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, err
+		}
+	}
+	return table.Create(path, e.stdout, cols)
+}
+
+// fillCells renders one decision into the output cells.
+func fillCells(cells []table.Cell, info rules.RuleInfo, d decision, keepInput bool, width int) {
+	clear(cells)
+	i := 0
+	if keepInput {
+		for ; i < width; i++ {
+			if i < len(d.rec.cells) {
+				cells[i].Text = d.rec.cells[i]
+			}
+		}
+	}
+	cells[i].Text = strconv.Itoa(d.rec.row)
+	cells[i+1].Text = d.rec.id
+	cells[i+2].Text = info.ID
+	i += 3
+	problem := describeError(d)
+	if problem.Text == "" {
+		cells[i].Text = strconv.FormatBool(d.res.Pass)
+	}
+	i++
+	for _, o := range info.Outputs {
+		if problem.Text == "" {
+			cells[i].Text = outputText(d.res, o)
+		}
+		i++
+	}
+	codes := make([]string, 0, len(d.res.Reasons))
+	for _, r := range d.res.Reasons {
+		codes = append(codes, r.Code)
+	}
+	cells[i].List = codes
+	cells[i+1] = problem
+}
+
+// outputText is an output with its declared places, or "" when the rule
+// was not in force and computed nothing.
+func outputText(res rules.Result, o rules.OutputInfo) string {
+	for _, out := range res.Outputs {
+		if out.Name == o.Name {
+			return out.String()
+		}
+	}
+	return ""
+}
+
+func describeError(d decision) table.Cell {
+	if d.rec.rowErr != nil {
+		return table.Cell{Text: "row cannot be read: " + d.rec.rowErr.Error()}
+	}
+	if d.err == nil {
+		return table.Cell{}
+	}
+	var ie *rules.InputError
+	if errors.As(d.err, &ie) {
+		msg := fmt.Sprintf("%s (%s) is missing", ie.Field, ie.Label)
+		if !errors.Is(ie.Err, rules.ErrMissing) {
+			msg = fmt.Sprintf("%s (%s): %v", ie.Field, ie.Label, ie.Err)
+		}
+		return table.Cell{Field: ie.Field, Text: msg}
+	}
+	return table.Cell{Text: d.err.Error()}
+}
+
+// summary counts the run for stderr and the XLSX summary sheet.
+type summary struct {
+	info                    rules.RuleInfo
+	records, passed, failed int
+	errors                  int
+	sums                    []decimal.Decimal // per output kept to the fen
+	reasons                 map[string]int
+}
+
+func newSummary(info rules.RuleInfo) *summary {
+	return &summary{info: info, sums: make([]decimal.Decimal, len(info.Outputs)), reasons: map[string]int{}}
+}
+
+func (s *summary) add(d decision) table.Status {
+	s.records++
+	if d.rec.rowErr != nil || d.err != nil {
+		s.errors++
+		return table.Error
+	}
+	for i, o := range s.info.Outputs {
+		s.sums[i] = s.sums[i].Add(d.res.Output(o.Name))
+	}
+	for _, r := range d.res.Reasons {
+		s.reasons[r.Code]++
+	}
+	if d.res.Pass {
+		s.passed++
+		return table.OK
+	}
+	s.failed++
+	return table.Failed
+}
+
+// money reports whether an output is an amount of money: kept to the fen.
+func money(o rules.OutputInfo) bool { return o.Rounding.Places == 2 }
+
+func (s *summary) lines() [][]string {
+	out := [][]string{
+		{"规则 rule", s.info.ID + " " + s.info.Title},
+		{"记录数 records", strconv.Itoa(s.records)},
+		{"符合条件 passed", strconv.Itoa(s.passed)},
+		{"不符合条件 not passed", strconv.Itoa(s.failed)},
+		{"无法判定 errors", strconv.Itoa(s.errors)},
+	}
+	for i, o := range s.info.Outputs {
+		if money(o) {
+			out = append(out, []string{fmt.Sprintf("合计 %s %s", o.Label, o.Name), s.sums[i].StringFixed(2)})
+		}
+	}
+	codes := make([]string, 0, len(s.reasons))
+	for c := range s.reasons {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		out = append(out, []string{"原因 " + c, strconv.Itoa(s.reasons[c])})
+	}
+	return out
+}
+
+func (s *summary) write(w io.Writer) {
+	for _, l := range s.lines() {
+		fmt.Fprintf(w, "%s: %s\n", l[0], l[1])
+	}
+}
