@@ -1,0 +1,133 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+)
+
+func TestEvalCSVWithChineseHeadersAndBadRows(t *testing.T) {
+	out, errs, code := cli(t, "", "eval", "training-grant", "testdata/training-zh.csv", "--on", "2021-09-30")
+	assert.Equal(t, 1, code, "some rows could not be decided")
+	golden(t, "eval-training-zh.csv", out)
+	golden(t, "eval-training-zh.stderr", errs)
+	assert.Equal(t, 13, strings.Count(out, "\n"), "a header and one record per input record")
+}
+
+func TestEvalJSONLWithEnglishHeaders(t *testing.T) {
+	out, _, code := cli(t, "", "eval", "training-grant", "testdata/training-en.jsonl", "--on", "2021-09-30", "-q")
+	assert.Equal(t, 1, code)
+	golden(t, "eval-training-en.jsonl", out)
+}
+
+func TestEvalStdinJSONL(t *testing.T) {
+	in := `{"id":"a","poverty_relieved":true,"monitored":false,"disaster_affected":"是","certificate_tier":"A类","as_of":"2021-08-18"}` + "\n" +
+		`{"id":"b","poverty_relieved":true,"monitored":false,"disaster_affected":"是","certificate_tier":"A类","as_of":"2021-08-19"}` + "\n"
+	out, _, code := cli(t, in, "eval", "training-grant", "-", "-q")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, `{"row":1,"id":"a","rule":"training-grant","pass":false,"amount":"","reasons":["not-in-force"],"error":null}
+{"row":2,"id":"b","rule":"training-grant","pass":true,"amount":"2000.00","reasons":[],"error":null}
+`, out)
+}
+
+func TestEvalGB18030CSVGivesTheSameDecisions(t *testing.T) {
+	utf, _, _ := cli(t, "", "eval", "training-grant", "testdata/training-zh.csv", "--on", "2021-09-30", "-q")
+	gb, _, code := cli(t, "", "eval", "training-grant", "testdata/training-gb18030.csv", "--on", "2021-09-30", "-q")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, utf, gb)
+}
+
+// TestEvalXLSXRoundTrip reads an XLSX whose money cells are numbers, writes
+// the decisions to XLSX, and reads that back: the decisions are the same
+// and every amount is exact.
+func TestEvalXLSXRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	rows := [][]any{
+		{"编号", "姓名", "脱贫人口", "因灾返乡", "已返岗就业", "往返路费"},
+		{"RT1", "张三", "是", "是", "是", nil},
+		{"RT2", "李四", "是", "否", "是", 300},
+		{"RT3", "王五", "是", "是", "是", "300.125"},
+		{"RT4", "赵六", "否", "是", "是", 96},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		require.NoError(t, f.SetSheetRow("Sheet1", cell, &r))
+	}
+	// A cost Excel computed: stored as the double nearest 1286.5 - 1e-13.
+	require.NoError(t, f.SetCellDefault("Sheet1", "F2", "1286.4999999999998"))
+	in := filepath.Join(dir, "in.xlsx")
+	require.NoError(t, f.SaveAs(in))
+
+	first := filepath.Join(dir, "first.xlsx")
+	_, errs, code := cli(t, "", "eval", "return-travel-reimbursement", in, "--on", "2021-09-10", "-o", first)
+	assert.Equal(t, 1, code, errs)
+	again := filepath.Join(dir, "again.csv")
+	_, _, code = cli(t, "", "eval", "return-travel-reimbursement", first, "--on", "2021-09-10", "-o", again, "-q")
+	assert.Equal(t, 1, code)
+	firstCSV := filepath.Join(dir, "first.csv")
+	cli(t, "", "eval", "return-travel-reimbursement", in, "--on", "2021-09-10", "-o", firstCSV, "-q")
+	a, err := os.ReadFile(firstCSV)
+	require.NoError(t, err)
+	b, err := os.ReadFile(again)
+	require.NoError(t, err)
+	assert.Equal(t, string(a), string(b), "the tool's own XLSX reads back to the same decisions")
+	assert.Contains(t, string(a), "1,RT1,return-travel-reimbursement,true,1286.50,,", "a computed cost reads as Excel shows it")
+	assert.Contains(t, string(a), "3,RT3,return-travel-reimbursement,,,,travel_cost (往返路费): 300.125 has more than 2 decimal places")
+
+	x, err := excelize.OpenFile(first)
+	require.NoError(t, err)
+	defer x.Close()
+	assert.Equal(t, []string{"结果", "汇总"}, x.GetSheetList())
+	header, err := x.GetRows("结果")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"编号", "姓名", "脱贫人口", "因灾返乡", "已返岗就业", "往返路费", "row", "id", "rule", "pass", "amount", "reasons", "error"}, header[0])
+	assert.Len(t, header, 5, "the header and one row per record")
+}
+
+func TestEvalInvalidOverlay(t *testing.T) {
+	out, errs, code := cli(t, "", "eval", "return-travel-reimbursement", "testdata/training-zh.csv", "--policy", "testdata/bad-overlay.yaml")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, "testdata/bad-overlay.yaml:3:3: overlay sets unknown parameter")
+}
+
+func TestEvalOverlayChangesTheAmount(t *testing.T) {
+	overlay := filepath.Join(t.TempDir(), "cap.yaml")
+	require.NoError(t, os.WriteFile(overlay, []byte(`extends: henan-2021-48
+parameters:
+  return_travel_cap:
+    values:
+      - {from: "2021-08-19", value: "500.00", basis: 某县人社局文件}
+`), 0o644))
+	in := `{"id":"a","poverty_relieved":"是","returned_due_to_disaster":"是","back_to_work":"是","travel_cost":"1286.50"}` + "\n"
+	out, _, code := cli(t, in, "eval", "return-travel-reimbursement", "-", "--on", "2021-09-10", "--policy", overlay, "-q")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, `"amount":"500.00"`)
+}
+
+func TestEvalUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing column", []string{"eval", "work-training-subsidy", "testdata/training-zh.csv"}, "no column for months (以工代训月数)"},
+		{"unreadable input", []string{"eval", "fund-scale", "testdata/nosuch.csv"}, "cannot read input"},
+		{"unknown format", []string{"eval", "fund-scale", "testdata/bad-overlay.yaml"}, "unknown file type"},
+		{"unknown rule", []string{"eval", "grant", "testdata/training-zh.csv"}, `unknown rule "grant"`},
+		{"too few arguments", []string{"eval", "fund-scale"}, "eval takes RULE and INPUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errs, code := cli(t, "", tt.args...)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, errs, tt.want)
+		})
+	}
+}
