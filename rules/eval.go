@@ -129,18 +129,20 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 	env[AsOf] = st.dayBox
 
 	rec := &record{set: s, rule: r, asOf: asOf}
-	if len(r.inputs) <= len(rec.inputBuf) {
-		rec.inputs = rec.inputBuf[:len(r.inputs)]
+	// inputs, lets and outputs' exact values share one slice.
+	if n := len(r.inputs) + len(r.lets) + len(r.outputs); n <= len(rec.buf) {
+		rec.values = rec.buf[:n]
 	} else {
-		rec.inputs = make([]Value, len(r.inputs))
+		rec.values = make([]any, n)
 	}
 	for i, def := range r.inputs {
 		v, err := def.read(in[def.name])
 		if err != nil {
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
-		env[def.name] = def.box(v)
-		rec.inputs[i] = v
+		b := def.box(v)
+		env[def.name] = b
+		rec.values[i] = b
 	}
 	res = Result{Rule: id, rec: rec}
 	if !r.inForce.Contains(asOf) {
@@ -161,19 +163,14 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		env[p.name] = v.boxed
 		rec.params[i] = v
 	}
-	// lets, then outputs' exact values, share one slice.
-	if n := len(r.lets) + len(r.outputs); n <= len(rec.valueBuf) {
-		rec.values = rec.valueBuf[:n]
-	} else {
-		rec.values = make([]any, n)
-	}
+	lets := rec.values[len(r.inputs):]
 	for i, l := range r.lets {
 		out, err := l.prog.Run(st.vm, env)
 		if err != nil {
 			return Result{}, &EvalError{Rule: id, Pos: l.pos, Err: err}
 		}
 		env[l.name] = out
-		rec.values[i] = out
+		lets[i] = out
 	}
 	res.Pass = true
 	for i, q := range r.reqs {
@@ -195,7 +192,7 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 			if err != nil {
 				return Result{}, &EvalError{Rule: id, Pos: o.pos, Err: err}
 			}
-			rec.values[len(r.lets)+i] = out
+			lets[len(r.lets)+i] = out
 			res.Outputs[i].Value = o.rounding.round(out)
 		}
 	}
@@ -212,15 +209,13 @@ type record struct {
 	asOf    Date
 	inForce bool
 	pass    bool
-	inputs  []Value
 	params  []*paramValue
-	values  []any  // lets, then outputs' exact values (nil if not computed)
+	values  []any  // inputs as expressions saw them, lets, outputs' exact values (nil if not computed)
 	failed  uint64 // bit i: requirement i did not hold
 
 	// Small rules keep everything in the record itself: one allocation.
-	inputBuf [6]Value
-	paramBuf [6]*paramValue
-	valueBuf [6]any
+	paramBuf [8]*paramValue
+	buf      [12]any
 }
 
 // Explanation returns the audit record of the decision; see [Explanation].
@@ -234,8 +229,9 @@ func (r Result) Explanation() Explanation {
 	ex := Explanation{Policy: s.meta.ID, PolicyNumber: s.meta.Number, PolicyHash: s.hash, Rule: ru.id, Title: ru.title,
 		Clause: ru.clause, Quote: ru.quote, AsOf: rec.asOf, InForce: ru.inForce, InForceOnDate: rec.inForce, Pass: rec.pass}
 	for i, def := range ru.inputs {
-		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: rec.inputs[i]})
+		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: def.unbox(rec.values[i])})
 	}
+	lets := rec.values[len(ru.inputs):]
 	if !rec.inForce {
 		return ex
 	}
@@ -245,14 +241,14 @@ func (r Result) Explanation() Explanation {
 			From: v.from, Basis: v.basis, Pos: v.pos})
 	}
 	for i, l := range ru.lets {
-		ex.Values = append(ex.Values, Fact{Name: l.name, Value: valueOf(rec.values[i])})
+		ex.Values = append(ex.Values, Fact{Name: l.name, Value: valueOf(lets[i])})
 	}
 	for i, q := range ru.reqs {
 		ex.Requirements = append(ex.Requirements, Check{Code: q.code, Condition: q.src, Message: q.message, Held: rec.failed&(1<<i) == 0})
 	}
 	for i, o := range ru.outputs {
 		step := Step{Name: o.name, Label: o.label, Rounding: o.rounding}
-		if exact := rec.values[len(ru.lets)+i]; exact != nil {
+		if exact := lets[len(ru.lets)+i]; exact != nil {
 			step.Exact, step.Value, step.Computed = valueOf(exact), o.rounding.round(exact), true
 		}
 		ex.Outputs = append(ex.Outputs, step)

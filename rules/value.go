@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 	"github.com/shopspring/decimal"
@@ -191,6 +192,24 @@ func (def *inputDef) box(v Value) any {
 	return v.d
 }
 
+// unbox turns a value boxed by [inputDef.box] back into the Value read.
+func (def *inputDef) unbox(b any) Value {
+	switch x := b.(type) {
+	case bool:
+		return Bool(x)
+	case time.Time:
+		return Day(DateOf(x))
+	case string:
+		return Text(x)
+	case decimal.Decimal:
+		if def.typ == TypeInt {
+			return Int(x.IntPart())
+		}
+		return Dec(x)
+	}
+	return Value{}
+}
+
 // maxDigits bounds the length of a number an input may carry.
 const maxDigits = 30
 
@@ -265,13 +284,21 @@ func (def *inputDef) choices() string {
 
 func readBool(v Value) (Value, error) {
 	switch v.kind {
+	case kindText:
+		switch v.s { // the common spellings, without folding case
+		case "是", "1", "true", "TRUE":
+			return Bool(true), nil
+		case "否", "0", "false", "FALSE":
+			return Bool(false), nil
+		}
 	case kindBool:
 		return v, nil
 	case kindInt:
 		if v.n == 0 || v.n == 1 {
 			return Bool(v.n == 1), nil
 		}
-	case kindText:
+	}
+	if v.kind == kindText {
 		switch strings.ToLower(strings.TrimSpace(v.s)) {
 		case "true", "是", "1":
 			return Bool(true), nil

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ruralrelief/fangpin/internal/table"
 	"github.com/ruralrelief/fangpin/rules"
@@ -106,17 +107,20 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		}
 		return r, true, nil
 	}
+	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
+	onDay := rules.On(day)
 	decide := func(r record) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
 		}
-		input := make(rules.Input, len(cols.fields))
+		input := inputs.Get().(rules.Input)
 		for i, name := range cols.fields {
 			if name != "" {
 				input[name] = rules.Text(r.cells[i])
 			}
 		}
-		res, err := set.Eval(ctx, info.ID, input, rules.On(day))
+		res, err := set.Eval(ctx, info.ID, input, onDay)
+		inputs.Put(input) // Eval keeps no reference to the map
 		return decision{rec: r, res: res, err: err}
 	}
 	cells := make([]table.Cell, len(outCols))

@@ -6,59 +6,103 @@ import (
 	"sync"
 )
 
-// batchSize is how many records are decided together; memory stays bounded
-// by it whatever the size of the input.
+// batchSize is how many records travel together. At most a few batches are
+// in flight, so memory stays bounded whatever the size of the input.
 const batchSize = 512
 
-// inOrder decides records read by next with workers goroutines and hands
-// the results to emit in input order. next returns false at the end of the
-// input; an error from next or emit stops the run. Only batchSize records
-// are held at once.
+// inOrder decides the records read by next on workers goroutines and hands
+// the results to emit in input order. Reading, deciding and writing overlap:
+// one goroutine reads the next batch while the workers decide the current
+// one and the caller's goroutine emits the previous. next returns false at
+// the end; an error from next or emit, or ctx being cancelled, stops the run.
 func inOrder[In, Out any](ctx context.Context, workers int, next func() (In, bool, error),
 	decide func(In) Out, emit func(Out) error) error {
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	ins := make([]In, 0, batchSize)
-	outs := make([]Out, batchSize)
-	for {
-		ins = ins[:0]
-		for len(ins) < batchSize {
-			in, ok, err := next()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			ins = append(ins, in)
-		}
-		if len(ins) == 0 {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var wg sync.WaitGroup
-		chunk := (len(ins) + workers - 1) / workers
-		for lo := 0; lo < len(ins); lo += chunk {
-			hi := min(lo+chunk, len(ins))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := lo; i < hi; i++ {
-					outs[i] = decide(ins[i])
-				}
-			}()
-		}
-		wg.Wait()
-		for i := range ins {
-			if err := emit(outs[i]); err != nil {
-				return err
-			}
-		}
-		if len(ins) < batchSize {
-			return nil
-		}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type batch struct {
+		ins  []In
+		outs []Out
 	}
+	free := make(chan *batch, 4)
+	for range cap(free) {
+		free <- &batch{ins: make([]In, 0, batchSize), outs: make([]Out, batchSize)}
+	}
+	read := make(chan *batch, 1)
+	decided := make(chan *batch, 1)
+	var readErr error
+
+	go func() { // reader
+		defer close(read)
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+			case <-ctx.Done():
+				return
+			}
+			b.ins = b.ins[:0]
+			for len(b.ins) < batchSize {
+				in, ok, err := next()
+				if err != nil {
+					readErr = err
+					break
+				}
+				if !ok {
+					break
+				}
+				b.ins = append(b.ins, in)
+			}
+			if len(b.ins) > 0 {
+				select {
+				case read <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if len(b.ins) < batchSize || readErr != nil {
+				return
+			}
+		}
+	}()
+
+	go func() { // deciders
+		defer close(decided)
+		for b := range read {
+			var wg sync.WaitGroup
+			chunk := (len(b.ins) + workers - 1) / workers
+			for lo := 0; lo < len(b.ins); lo += chunk {
+				hi := min(lo+chunk, len(b.ins))
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := lo; i < hi; i++ {
+						b.outs[i] = decide(b.ins[i])
+					}
+				}()
+			}
+			wg.Wait()
+			select {
+			case decided <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	for b := range decided { // writer
+		for i := range b.ins {
+			if err := emit(b.outs[i]); err != nil {
+				return err
+			}
+		}
+		free <- b
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return readErr
 }
