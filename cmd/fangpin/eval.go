@@ -31,9 +31,10 @@ type record struct {
 
 // decision is the outcome for one record.
 type decision struct {
-	rec record
-	res rules.Result
-	err error
+	rec     record
+	res     rules.Result
+	err     error
+	outputs []string // each output with its declared places, "" if none
 }
 
 func (e *env) eval(ctx context.Context, args []string) error {
@@ -109,9 +110,15 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	}
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day)
+	memo := newMemo()
 	decide := func(r record) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
+		}
+		key := memoKey(r.cells, cols.fields)
+		if d, ok := memo.get(key); ok {
+			d.rec = r
+			return d
 		}
 		input := inputs.Get().(rules.Input)
 		for i, name := range cols.fields {
@@ -121,7 +128,14 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		}
 		res, err := set.Eval(ctx, info.ID, input, onDay)
 		inputs.Put(input) // Eval keeps no reference to the map
-		return decision{rec: r, res: res, err: err}
+		d := decision{rec: r, res: res, err: err, outputs: make([]string, len(info.Outputs))}
+		if err == nil {
+			for i, o := range info.Outputs {
+				d.outputs[i] = outputText(res, o)
+			}
+		}
+		memo.put(key, d)
+		return d
 	}
 	cells := make([]table.Cell, len(outCols))
 	emit := func(d decision) error {
@@ -146,6 +160,54 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		return errSomeFailed
 	}
 	return nil
+}
+
+// memo remembers the decisions of a run by the text of the cells the rule
+// reads: the same policy and the same inputs give the same decision, and a
+// county's sheet repeats a few combinations of flags and tiers many times.
+// It stops growing at memoSize entries.
+type memo struct {
+	mu sync.RWMutex
+	m  map[string]decision
+}
+
+const memoSize = 1 << 16
+
+func newMemo() *memo { return &memo{m: make(map[string]decision)} }
+
+func (m *memo) get(key string) (decision, bool) {
+	m.mu.RLock()
+	d, ok := m.m[key]
+	m.mu.RUnlock()
+	return d, ok
+}
+
+func (m *memo) put(key string, d decision) {
+	d.rec = record{}
+	m.mu.Lock()
+	if len(m.m) < memoSize {
+		m.m[key] = d
+	}
+	m.mu.Unlock()
+}
+
+// memoKey joins the cells the rule reads, with a separator no cell holds
+// unescaped.
+func memoKey(cells, fields []string) string {
+	n := 0
+	for i, f := range fields {
+		if f != "" {
+			n += len(cells[i]) + 1
+		}
+	}
+	b := make([]byte, 0, n)
+	for i, f := range fields {
+		if f != "" {
+			b = append(b, cells[i]...)
+			b = append(b, 0)
+		}
+	}
+	return string(b)
 }
 
 // columns maps input columns to rule inputs.
@@ -251,9 +313,9 @@ func fillCells(cells []table.Cell, info rules.RuleInfo, d decision, keepInput bo
 		cells[i].Text = strconv.FormatBool(d.res.Pass)
 	}
 	i++
-	for _, o := range info.Outputs {
+	for j := range info.Outputs {
 		if problem.Text == "" {
-			cells[i].Text = outputText(d.res, o)
+			cells[i].Text = d.outputs[j]
 		}
 		i++
 	}
