@@ -1,0 +1,63 @@
+package loan
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+)
+
+// WriteText explains the decision in Chinese so a borrower or an auditor
+// can check it against the bank's statement: eligibility and its clause,
+// then each settlement period with its days, balance, rate, interest, the
+// part the subsidy covers and the part the borrower pays.
+func (d Decision) WriteText(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	ex := d.Eligibility.Explanation()
+	p("贷款 %s：%s（%s %s）\n", d.Loan, ex.Title, ex.PolicyNumber, ex.Clause)
+	p("依据：「%s」\n", ex.Quote)
+	if d.Eligible {
+		p("贴息资格：符合，贴息本金 %s 元，贴息截至 %s（含当日）\n", d.SubsidisedPrincipal.StringFixed(2), d.Until)
+	} else {
+		p("贴息资格：不符合\n")
+		for _, r := range d.Reasons {
+			p("  原因：%s（%s）\n", r.Message, r.Code)
+		}
+	}
+	s := d.Schedule
+	p("计息：日利率 = 年利率 ÷ %d，算头不算尾，%s结息，每期合计后四舍五入到分\n", s.DayBasis, settlementName[s.Settlement])
+	for i, per := range s.Periods {
+		p("第 %d 期 %s 至 %s（%d 天）：利息 %s 元，贴息 %s 元，借款人负担 %s 元", i+1, per.From, per.To.AddDays(-1),
+			per.Days, per.Interest.StringFixed(2), per.Covered.StringFixed(2), per.Borrower.StringFixed(2))
+		if per.Overdue.IsPositive() {
+			p("（其中逾期利息 %s 元）", per.Overdue.StringFixed(2))
+		}
+		p("\n")
+		for _, g := range per.Segments {
+			note := ""
+			switch {
+			case g.Overdue:
+				note = "，逾期，不贴息"
+			case g.Covered && !g.CoveredBalance.Equal(g.Balance):
+				note = fmt.Sprintf("，按 %s 元贴息", g.CoveredBalance.StringFixed(2))
+			case g.Covered:
+				note = "，贴息"
+			case d.Eligible:
+				note = "，贴息截止日后，不贴息"
+			}
+			p("  %s 至 %s %d 天，本金余额 %s 元，年利率 %s%s\n", g.From, g.To.AddDays(-1), g.Days,
+				g.Balance.StringFixed(2), pct(g.Rate), note)
+		}
+	}
+	p("合计：利息 %s 元，贴息 %s 元，借款人负担 %s 元", s.Interest.StringFixed(2), s.Covered.StringFixed(2), s.Borrower.StringFixed(2))
+	if s.Outstanding.IsPositive() {
+		p("，截至 %s 未还本金 %s 元", s.End, s.Outstanding.StringFixed(2))
+	}
+	p("\n")
+	for _, f := range d.Findings {
+		p("审计提示（%s）：%s\n", f.Code, f.Message)
+	}
+	return b.Flush()
+}
+
+var settlementName = map[string]string{"quarterly": "按季", "monthly": "按月", "yearly": "按年", "at-maturity": "到期一次"}
