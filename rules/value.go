@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -175,6 +176,19 @@ type inputDef struct {
 	aliases                  map[string]string // enum alias → code
 	boxed                    map[string]any    // enum code → the code as an expression value
 	min, max, above          *decimal.Decimal
+}
+
+// ParseValue reads text as a value of type t with the same rules as inputs:
+// booleans as true/false, 是/否 or 1/0; money in plain digits (thousands
+// commas allowed) with at most 2 places, never an exponent; whole numbers;
+// dates as YYYY-MM-DD. Empty text wraps [ErrMissing], anything else that
+// cannot be read [ErrInvalid]. Enums need their declaration: use the
+// policy's inputs.
+func ParseValue(t Type, text string) (Value, error) {
+	if t == TypeEnum || !t.valid() {
+		return Value{}, fmt.Errorf("ParseValue: type %q needs a declaration", t)
+	}
+	return (&inputDef{typ: t}).read(Text(text))
 }
 
 // box returns a value read by [inputDef.read] as an expression sees it.

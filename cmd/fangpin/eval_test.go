@@ -131,3 +131,17 @@ func TestEvalUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestLoanCommand(t *testing.T) {
+	out, errs, code := cli(t, "", "loan", "../../examples/data/loans.csv")
+	assert.Equal(t, 1, code, "three rows cannot be decided")
+	golden(t, "loan-sample.csv", out)
+	golden(t, "loan-sample.stderr", errs)
+	assert.Contains(t, out, "1,L001,true,,486.59,486.59,0.00,0.00,2021-09-01..2021-09-21:106.94/106.94;2021-09-21..2021-12-01:379.65/379.65,,\n")
+
+	in := `{"id":"J1","poverty_relieved":true,"monitored":false,"principal":"50000.00","annual_rate":"0.0385","start":"2021-09-01","maturity":"2022-09-01","repaid_on":"2021-12-01"}` + "\n"
+	out, _, code = cli(t, in, "loan", "-", "-q")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, `{"row":1,"id":"J1","pass":true,"reasons":[],"interest":"486.59","subsidy":"486.59","borrower_interest":"0.00","overdue":"0.00","periods":[{"from":"2021-09-01","to":"2021-09-21","days":20,"interest":"106.94","covered":"106.94"},{"from":"2021-09-21","to":"2021-12-01","days":71,"interest":"379.65","covered":"379.65"}],"findings":[],"error":null}
+`, out)
+}

@@ -146,7 +146,7 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 		if i < len(cells) {
 			c = cells[i]
 		}
-		if w.cols[i].Kind == List {
+		if w.cols[i].Kind == List || w.cols[i].Kind == JSON {
 			w.rec[i] = strings.Join(c.List, ";")
 		} else {
 			w.rec[i] = c.Text

@@ -190,6 +190,12 @@ func (w *jsonlWriter) Write(_ Status, cells []Cell) error {
 			} else {
 				b = append(b, c.Text...)
 			}
+		case JSON:
+			if c.Text == "" {
+				b = append(b, "null"...)
+			} else {
+				b = append(b, c.Text...)
+			}
 		case List:
 			b = append(b, '[')
 			for j, s := range c.List {

@@ -101,6 +101,7 @@ const (
 	Int                 // a whole number: a JSON number
 	List                // codes: a JSON array, ";"-joined in CSV and XLSX
 	Problem             // an error: null or {"field", "message"} in JSON, the message in CSV and XLSX
+	JSON                // Text is raw JSON in JSONL (null if empty); List, ";"-joined, in CSV and XLSX
 )
 
 // Column is one output column.
@@ -121,7 +122,8 @@ const (
 
 // Cell is one value to write. Text holds Text, Bool ("true"/"false"),
 // Number and Int columns; List a List column; Field and Text a Problem
-// column (an empty Text is no problem).
+// column (an empty Text is no problem); Text (JSON) and List (text) a JSON
+// column.
 type Cell struct {
 	Text  string
 	List  []string

@@ -84,7 +84,7 @@ func (w *xlsxWriter) Write(status Status, cells []Cell) error {
 			c = cells[i]
 		}
 		v := c.Text
-		if col.Kind == List {
+		if col.Kind == List || col.Kind == JSON {
 			v = strings.Join(c.List, ";")
 		}
 		w.vals[i] = excelize.Cell{Value: v, StyleID: style}
