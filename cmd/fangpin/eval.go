@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ruralrelief/fangpin/internal/batch"
 	"github.com/ruralrelief/fangpin/internal/table"
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/shopspring/decimal"
@@ -144,7 +145,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		prog.add(1)
 		return w.Write(status, cells)
 	}
-	if err := inOrder(ctx, 0, next, decide, emit); err != nil {
+	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
 		w.Abort()
 		prog.finish()
 		return &exitError{code: 2, err: fmt.Errorf("%s: %v", pos[1], err)}

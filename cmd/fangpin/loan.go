@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ruralrelief/fangpin/internal/batch"
 	"github.com/ruralrelief/fangpin/internal/table"
 	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/rules"
@@ -119,7 +120,7 @@ func (e *env) loan(ctx context.Context, args []string) error {
 	emit := func(r loanResult) error {
 		return w.Write(sum.add(r), loanCells(cells, r))
 	}
-	if err := inOrder(ctx, 0, next, decide, emit); err != nil {
+	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
 		w.Abort()
 		return &exitError{code: 2, err: fmt.Errorf("%s: %v", pos[0], err)}
 	}

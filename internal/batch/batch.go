@@ -1,4 +1,6 @@
-package main
+// Package batch runs decisions over a stream of records on several
+// goroutines and hands the results back in input order, with bounded memory.
+package batch
 
 import (
 	"context"
@@ -6,21 +8,25 @@ import (
 	"sync"
 )
 
-// batchSize is how many records travel together. At most a few batches are
+// Size is how many records travel together. At most a few batches are
 // in flight, so memory stays bounded whatever the size of the input.
-const batchSize = 512
+const Size = 512
 
-// inOrder decides the records read by next on workers goroutines and hands
+// InOrder decides the records read by next on workers goroutines and hands
 // the results to emit in input order. Reading, deciding and writing overlap:
 // one goroutine reads the next batch while the workers decide the current
 // one and the caller's goroutine emits the previous. next returns false at
 // the end; an error from next or emit, or ctx being cancelled, stops the run.
-func inOrder[In, Out any](ctx context.Context, workers int, next func() (In, bool, error),
+func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, bool, error),
 	decide func(In) Out, emit func(Out) error) error {
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	var running sync.WaitGroup
+	// On return, stop the other goroutines and wait for them, so that next
+	// and decide are never called after InOrder returns.
+	defer running.Wait()
 	defer cancel()
 
 	type batch struct {
@@ -29,13 +35,15 @@ func inOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 	}
 	free := make(chan *batch, 4)
 	for range cap(free) {
-		free <- &batch{ins: make([]In, 0, batchSize), outs: make([]Out, batchSize)}
+		free <- &batch{ins: make([]In, 0, Size), outs: make([]Out, Size)}
 	}
 	read := make(chan *batch, 1)
 	decided := make(chan *batch, 1)
 	var readErr error
 
+	running.Add(2)
 	go func() { // reader
+		defer running.Done()
 		defer close(read)
 		for {
 			var b *batch
@@ -45,7 +53,7 @@ func inOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 				return
 			}
 			b.ins = b.ins[:0]
-			for len(b.ins) < batchSize {
+			for len(b.ins) < Size {
 				in, ok, err := next()
 				if err != nil {
 					readErr = err
@@ -63,13 +71,14 @@ func inOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 					return
 				}
 			}
-			if len(b.ins) < batchSize || readErr != nil {
+			if len(b.ins) < Size || readErr != nil {
 				return
 			}
 		}
 	}()
 
 	go func() { // deciders
+		defer running.Done()
 		defer close(decided)
 		for b := range read {
 			var wg sync.WaitGroup

@@ -1,0 +1,81 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func counter(n int) func() (int, bool, error) {
+	i := 0
+	return func() (int, bool, error) {
+		if i == n {
+			return 0, false, nil
+		}
+		i++
+		return i, true, nil
+	}
+}
+
+func TestInOrderKeepsInputOrder(t *testing.T) {
+	for _, n := range []int{0, 1, Size - 1, Size, Size + 1, 5*Size + 7} {
+		var got []int
+		err := InOrder(context.Background(), 4, counter(n), func(i int) int { return i * i },
+			func(v int) error { got = append(got, v); return nil })
+		require.NoError(t, err)
+		require.Len(t, got, n)
+		for i, v := range got {
+			if v != (i+1)*(i+1) {
+				t.Fatalf("n=%d: result %d is %d, want %d", n, i, v, (i+1)*(i+1))
+			}
+		}
+	}
+}
+
+func TestInOrderStopsOnEmitError(t *testing.T) {
+	stop := errors.New("stop")
+	seen := 0
+	err := InOrder(context.Background(), 2, counter(10*Size), func(i int) int { return i },
+		func(int) error {
+			seen++
+			if seen == 3 {
+				return stop
+			}
+			return nil
+		})
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 3, seen)
+}
+
+func TestInOrderReportsReadErrors(t *testing.T) {
+	bad := errors.New("unreadable")
+	i := 0
+	next := func() (int, bool, error) {
+		i++
+		if i == 700 {
+			return 0, false, bad
+		}
+		return i, true, nil
+	}
+	n := 0
+	err := InOrder(context.Background(), 2, next, func(i int) int { return i }, func(int) error { n++; return nil })
+	assert.ErrorIs(t, err, bad)
+	assert.Equal(t, 699, n, "every record read before the error is emitted")
+}
+
+func TestInOrderHonoursCancellation(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	err := InOrder(ctx, 2, counter(1_000_000), func(i int) int { return i }, func(int) error {
+		n++
+		if n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, n, 10*Size, "stops within a few batches")
+}

@@ -1,0 +1,59 @@
+// Package subsidy is the typed Go API for the grants, subsidies and audits
+// of 豫办发电〔2021〕48号 《防止因灾返贫致贫巩固拓展脱贫攻坚成果若干政策措施》.
+// A service asks "how much is this person owed, and why?" with structs, never
+// with rule ids or maps:
+//
+//	c, err := subsidy.New() // the embedded policy; WithOverlay for a county's changes
+//	if err != nil {
+//		return err // rules.Diagnostics: every problem of an invalid overlay
+//	}
+//	tier, err := subsidy.ParseTier("B类")
+//	d, err := c.TrainingGrant(ctx, subsidy.TrainingApplication{
+//		Person: subsidy.Person{ID: "4100…", PovertyRelieved: true, DisasterAffected: true},
+//		Tier:   tier,
+//		AsOf:   rules.MustDate("2021-09-01"),
+//	})
+//	// d.Eligible == true, d.Amount == 1800.00, d.Clause == "第七条";
+//	// d.Explanation() is the audit record (rules.Explanation).
+//
+// # The clauses
+//
+//   - [Calculator.TrainingGrant], clause 七: 培训补助 by certificate tier, A类
+//     2000.00, B类 1800.00, C类 1500.00 yuan, for 脱贫人口 or 监测对象 hit by
+//     the disaster.
+//   - [Calculator.WorkTrainingSubsidy], clause 七: 以工代训补贴 of 200.00 yuan
+//     per trainee per month, at most 6 months, paid to the enterprise.
+//   - [Calculator.ReturnTravel], clause 六: the round-trip fare of a
+//     脱贫劳动力 who went home because of the disaster and is back at work,
+//     reimbursed in full unless an overlay sets return_travel_cap.
+//   - [Calculator.LabourShareAudit], clause 九: a 以工代赈 project pays at
+//     least 15% of its fiscal funds as 劳务报酬.
+//   - [Calculator.FundScaleAudit], clause 十三: a county's 2021 整合资金 is not
+//     below its 2020 funds.
+//
+// Every amount comes from the policy file (parameters dated by the day they
+// took effect), never from Go, and is a decimal rounded as the policy
+// declares: half-up to the fen for amounts, down to 4 places for the labour
+// share, up to the fen for what a project must pay. Bounds follow Chinese
+// legal usage (民法典 第1259条): 6 months satisfy 不超过6个月, 15% exactly
+// satisfies 不低于15%.
+//
+// # Decisions and errors
+//
+// Not being eligible is a [Decision] with Eligible false and Reasons (stable
+// codes, exported as Reason… constants, each with a Chinese message and its
+// clause); an audit that fails is an [Audit] with Pass false. An error means
+// the claim could not be decided: an [*InputError] names the field (a tier
+// "D", months -1, fiscal funds 0, a missing as-of date).
+//
+// # Batches
+//
+// [Calculator.Batch] and [Calculator.BatchSlice] decide many claims on every
+// core, in input order, stopping when the context is cancelled. Across a
+// batch, a second training grant for the same person and tier is refused
+// (duplicate-training-grant) and 以工代训 months are capped per person across
+// records (4 + 4 months pay 1,200.00, not 1,600.00). [Calculator.Enterprise]
+// gives an enterprise's roster with each trainee's amount and the total.
+//
+// A Calculator is immutable and safe for concurrent use.
+package subsidy

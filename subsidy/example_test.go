@@ -1,0 +1,115 @@
+package subsidy_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ruralrelief/fangpin/rules"
+	"github.com/ruralrelief/fangpin/subsidy"
+	"github.com/shopspring/decimal"
+)
+
+func ExampleCalculator_TrainingGrant() {
+	c, err := subsidy.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tier, _ := subsidy.ParseTier("B类")
+	d, err := c.TrainingGrant(context.Background(), subsidy.TrainingApplication{
+		Person: subsidy.Person{ID: "410000199001010011", PovertyRelieved: true, DisasterAffected: true},
+		Tier:   tier,
+		AsOf:   rules.MustDate("2021-09-01"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.Eligible, d.Amount.StringFixed(2), d.Clause)
+	// Output: true 1800.00 第七条
+}
+
+func ExampleCalculator_WorkTrainingSubsidy() {
+	c, _ := subsidy.New()
+	d, _ := c.WorkTrainingSubsidy(context.Background(), subsidy.WorkTraining{
+		Person:     subsidy.Person{Monitored: true, DisasterAffected: true},
+		Enterprise: "唐河县天润扶贫车间",
+		Months:     8,
+		AsOf:       rules.MustDate("2021-12-01"),
+	})
+	fmt.Println(d.Months, d.Amount.StringFixed(2))
+	// Output: 6 1200.00
+}
+
+func ExampleCalculator_ReturnTravel() {
+	c, _ := subsidy.New()
+	d, _ := c.ReturnTravel(context.Background(), subsidy.ReturnTrip{
+		Person:                subsidy.Person{PovertyRelieved: true},
+		ReturnedDueToDisaster: true,
+		BackToWork:            false,
+		Cost:                  decimal.RequireFromString("428.00"),
+		AsOf:                  rules.MustDate("2021-09-10"),
+	})
+	fmt.Println(d.Eligible, d.Reasons[0].Code, d.Reasons[0].Message)
+	// Output: false not-back-to-work 申请人尚未返岗就业
+}
+
+func ExampleCalculator_LabourShareAudit() {
+	c, _ := subsidy.New()
+	a, _ := c.LabourShareAudit(context.Background(), subsidy.WorkReliefProject{
+		Name:               "唐河县村组道路水毁修复",
+		FiscalFunds:        decimal.RequireFromString("1000000.00"),
+		LabourRemuneration: decimal.RequireFromString("149999.99"),
+		AsOf:               rules.MustDate("2021-11-01"),
+	})
+	fmt.Println(a.Pass, a.Share, a.Required.StringFixed(2), a.Shortfall.StringFixed(2), a.Reasons[0].Code)
+	// Output: false 0.1499 150000.00 0.01 labour-share-below-minimum
+}
+
+func ExampleCalculator_FundScaleAudit() {
+	c, _ := subsidy.New()
+	a, _ := c.FundScaleAudit(context.Background(), subsidy.FundScale{
+		County:         "新野县",
+		Integrated2020: decimal.RequireFromString("124300000.00"),
+		Integrated2021: decimal.RequireFromString("130515000.00"),
+		AsOf:           rules.MustDate("2021-12-01"),
+	})
+	fmt.Println(a.Pass, a.Shortfall.StringFixed(2))
+	// Output: true 0.00
+}
+
+func ExampleCalculator_Enterprise() {
+	c, _ := subsidy.New()
+	on := rules.MustDate("2021-12-01")
+	r, _ := c.Enterprise(context.Background(), "新野县纺织产业园", []subsidy.WorkTraining{
+		{Person: subsidy.Person{ID: "P1", PovertyRelieved: true, DisasterAffected: true}, Months: 4, AsOf: on},
+		{Person: subsidy.Person{ID: "P1", PovertyRelieved: true, DisasterAffected: true}, Months: 4, AsOf: on},
+		{Person: subsidy.Person{ID: "P2", Monitored: true, DisasterAffected: true}, Months: 3, AsOf: on},
+	})
+	for _, t := range r.Trainees {
+		fmt.Println(t.Claim.WorkTraining.ID, t.Decision.Months, t.Decision.Amount.StringFixed(2))
+	}
+	fmt.Println("total", r.Total.StringFixed(2))
+	// Output:
+	// P1 4 800.00
+	// P1 2 400.00
+	// P2 3 600.00
+	// total 1800.00
+}
+
+func ExampleDecision_Explanation() {
+	c, _ := subsidy.New()
+	d, _ := c.TrainingGrant(context.Background(), subsidy.TrainingApplication{
+		Person: subsidy.Person{PovertyRelieved: true, DisasterAffected: true},
+		Tier:   subsidy.TierC,
+		AsOf:   rules.MustDate("2021-09-01"),
+	})
+	ex := d.Explanation()
+	for _, p := range ex.Parameters {
+		fmt.Println(p.Name, p.Value, p.From, p.Basis)
+	}
+	// Output:
+	// training_grant_tier_a 2000.00 2021-08-19 第七条 A类工种2000元
+	// training_grant_tier_b 1800.00 2021-08-19 第七条 B类工种1800元
+	// training_grant_tier_c 1500.00 2021-08-19 第七条 C类工种1500元
+}

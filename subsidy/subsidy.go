@@ -1,0 +1,289 @@
+package subsidy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ruralrelief/fangpin/policies"
+	"github.com/ruralrelief/fangpin/rules"
+	"github.com/shopspring/decimal"
+)
+
+// Rule ids in the policy.
+const (
+	RuleTrainingGrant     = "training-grant"
+	RuleWorkTraining      = "work-training-subsidy"
+	RuleReturnTravel      = "return-travel-reimbursement"
+	RuleLabourShare       = "work-relief-labour-share"
+	RuleFundScale         = "fund-scale"
+	paramWorkMonthly      = "work_training_monthly"
+	paramWorkMaxMonths    = "work_training_max_months"
+	outputAmount          = "amount"
+	outputMonthsPaid      = "months_paid"
+	outputShare           = "share"
+	outputRequired        = "required"
+	outputShortfall       = "shortfall"
+	inputPovertyRelieved  = "poverty_relieved"
+	inputMonitored        = "monitored"
+	inputDisasterAffected = "disaster_affected"
+)
+
+// Reason codes. They are stable: programs may match them.
+const (
+	ReasonNotInForce           = rules.ReasonNotInForce         // the as-of date is outside the rule's period
+	ReasonNotCoveredPopulation = "not-covered-population"       // neither 脱贫人口 nor 监测对象 (clause 7)
+	ReasonNotDisasterAffected  = "not-disaster-affected"        // not affected by the disaster (clause 7)
+	ReasonNoTrainingMonths     = "no-training-months"           // 0 months of 以工代训 (clause 7)
+	ReasonNotPovertyRelieved   = "not-poverty-relieved"         // not 脱贫劳动力 (clause 6)
+	ReasonNotReturnedDisaster  = "not-returned-due-to-disaster" // did not go home because of the disaster (clause 6)
+	ReasonNotBackToWork        = "not-back-to-work"             // not back at work yet (clause 6)
+	ReasonLabourShareBelowMin  = "labour-share-below-minimum"   // 劳务报酬 under 15% of fiscal funds (clause 9)
+	ReasonFundScaleBelow2020   = "fund-scale-below-2020"        // 2021 integrated funds under 2020 (clause 13)
+
+	// Batch reasons: found only by looking across the records of a batch.
+	ReasonDuplicateTrainingGrant = "duplicate-training-grant"       // a second grant for the same person and tier
+	ReasonWorkTrainingExhausted  = "work-training-months-exhausted" // the person's months are used up by earlier records
+)
+
+// Calculator decides the clauses of the policy through typed methods. It is
+// immutable and safe for concurrent use.
+type Calculator struct {
+	set *rules.Set
+}
+
+// Option configures a Calculator.
+type Option func(*config) error
+
+type config struct {
+	policy   *rules.Source
+	overlays []rules.Source
+}
+
+// WithOverlay applies an overlay: a rule file with `extends: henan-2021-48`
+// and parameter values, such as a county's cap on return travel. name is
+// used in diagnostics.
+func WithOverlay(name string, data []byte) Option {
+	return func(c *config) error {
+		c.overlays = append(c.overlays, rules.Source{Name: name, Data: data})
+		return nil
+	}
+}
+
+// WithPolicy replaces the embedded 豫办发电〔2021〕48号 with another policy
+// file, which must have the same rule ids, inputs and outputs.
+func WithPolicy(name string, data []byte) Option {
+	return func(c *config) error {
+		if c.policy != nil {
+			return errors.New("subsidy: WithPolicy given twice")
+		}
+		c.policy = &rules.Source{Name: name, Data: data}
+		return nil
+	}
+}
+
+// New loads the policy (the embedded one unless [WithPolicy]) with its
+// overlays. An invalid policy or overlay fails with rules.Diagnostics
+// listing every problem; a policy without the rules this package decides
+// fails too.
+func New(opts ...Option) (*Calculator, error) {
+	var cfg config
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	var set *rules.Set
+	var err error
+	if cfg.policy == nil {
+		set, err = policies.Load(cfg.overlays...)
+	} else {
+		set, err = rules.Compile(append([]rules.Source{*cfg.policy}, cfg.overlays...)...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range []string{RuleTrainingGrant, RuleWorkTraining, RuleReturnTravel, RuleLabourShare, RuleFundScale} {
+		if _, ok := set.Rule(id); !ok {
+			return nil, fmt.Errorf("subsidy: policy %s has no rule %q", set.Meta().ID, id)
+		}
+	}
+	return &Calculator{set: set}, nil
+}
+
+// Policy returns the compiled policy the calculator decides with.
+func (c *Calculator) Policy() *rules.Set { return c.set }
+
+// InputError reports an input that is missing or cannot be used: the claim
+// could not be decided. Field is the policy's input name (months,
+// certificate_tier, fiscal_funds, …).
+type InputError struct {
+	Field string
+	Err   error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("subsidy: %s: %v", e.Field, e.Err) }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Decision is the outcome of a claim for money.
+type Decision struct {
+	// Eligible is true when every requirement held on the as-of date.
+	Eligible bool
+	// Amount is what is owed, in yuan, rounded as the policy declares
+	// (half-up to the fen); zero when not eligible.
+	Amount decimal.Decimal
+	// Months is the number of months paid (以工代训 only).
+	Months int
+	// Reasons lists every failing requirement in the policy's order.
+	Reasons []rules.Reason
+	// Clause is the clause of the policy behind the decision, e.g. 第七条.
+	Clause string
+	result rules.Result
+}
+
+// Explanation returns the audit record of the decision; see rules.Explanation.
+func (d Decision) Explanation() rules.Explanation { return d.result.Explanation() }
+
+// HasReason reports whether code is among the decision's reasons.
+func (d Decision) HasReason(code string) bool {
+	for _, r := range d.Reasons {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Audit is the outcome of an audit of a project or a county.
+type Audit struct {
+	// Pass is true when the requirement holds exactly.
+	Pass bool
+	// Share is labour remuneration ÷ fiscal funds, rounded down to 4
+	// places (so a failing project never shows 0.1500); zero for FundScale.
+	Share decimal.Decimal
+	// Required is the least labour remuneration that passes, rounded up to
+	// the fen (so paying it is enough); zero for FundScale.
+	Required decimal.Decimal
+	// Shortfall is what is missing to pass, in yuan, rounded as the policy
+	// declares; zero when Pass.
+	Shortfall decimal.Decimal
+	Reasons   []rules.Reason
+	Clause    string
+	result    rules.Result
+}
+
+// Explanation returns the audit record; see rules.Explanation.
+func (a Audit) Explanation() rules.Explanation { return a.result.Explanation() }
+
+// eval runs a rule and maps input errors to *InputError.
+func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, in rules.Input) (rules.Result, error) {
+	if on.IsZero() {
+		return rules.Result{}, &InputError{Field: rules.AsOf, Err: rules.ErrMissing}
+	}
+	in[rules.AsOf] = rules.Day(on)
+	res, err := c.set.Eval(ctx, rule, in)
+	var ie *rules.InputError
+	if errors.As(err, &ie) {
+		return rules.Result{}, &InputError{Field: ie.Field, Err: ie.Err}
+	}
+	return res, err
+}
+
+func person(p Person, in rules.Input) rules.Input {
+	in[inputPovertyRelieved] = rules.Bool(p.PovertyRelieved)
+	in[inputMonitored] = rules.Bool(p.Monitored)
+	return in
+}
+
+func decision(res rules.Result) Decision {
+	return Decision{Eligible: res.Pass, Amount: res.Output(outputAmount), Reasons: res.Reasons,
+		Clause: res.Explanation().Clause, result: res}
+}
+
+// TrainingGrant decides the 培训补助 of clause 7 (七): A类 2000.00, B类
+// 1800.00, C类 1500.00 yuan for a 脱贫人口 or 监测对象 affected by the
+// disaster who earned a skill certificate.
+func (c *Calculator) TrainingGrant(ctx context.Context, a TrainingApplication) (Decision, error) {
+	if !a.Tier.valid() {
+		return Decision{}, &InputError{Field: "certificate_tier", Err: fmt.Errorf("%w: %q is not A, B or C", rules.ErrInvalid, string(a.Tier))}
+	}
+	in := person(a.Person, rules.Input{inputDisasterAffected: rules.Bool(a.DisasterAffected), "certificate_tier": rules.Text(string(a.Tier))})
+	res, err := c.eval(ctx, RuleTrainingGrant, a.AsOf, in)
+	if err != nil {
+		return Decision{}, err
+	}
+	return decision(res), nil
+}
+
+// WorkTrainingSubsidy decides the 以工代训补贴 of clause 7 (七) for one
+// trainee: 200.00 yuan a month for at most 6 months, paid to the enterprise.
+// Months beyond the cap are not paid; Decision.Months says how many were.
+func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (Decision, error) {
+	if w.Months < 0 {
+		return Decision{}, &InputError{Field: "months", Err: fmt.Errorf("%w: %d is below the minimum 0", rules.ErrInvalid, w.Months)}
+	}
+	in := person(w.Person, rules.Input{inputDisasterAffected: rules.Bool(w.DisasterAffected), "months": rules.Int(int64(w.Months))})
+	res, err := c.eval(ctx, RuleWorkTraining, w.AsOf, in)
+	if err != nil {
+		return Decision{}, err
+	}
+	d := decision(res)
+	d.Months = int(res.Output(outputMonthsPaid).IntPart())
+	return d, nil
+}
+
+// ReturnTravel decides the 返岗往返路费 reimbursement of clause 6 (六): the
+// round-trip cost of a 脱贫劳动力 who went home because of the disaster and
+// is back at work, capped only if the policy or an overlay sets a cap.
+func (c *Calculator) ReturnTravel(ctx context.Context, r ReturnTrip) (Decision, error) {
+	in := rules.Input{
+		inputPovertyRelieved:       rules.Bool(r.PovertyRelieved),
+		"returned_due_to_disaster": rules.Bool(r.ReturnedDueToDisaster),
+		"back_to_work":             rules.Bool(r.BackToWork),
+		"travel_cost":              rules.Dec(r.Cost),
+	}
+	res, err := c.eval(ctx, RuleReturnTravel, r.AsOf, in)
+	if err != nil {
+		return Decision{}, err
+	}
+	return decision(res), nil
+}
+
+// LabourShareAudit audits a 以工代赈 project under clause 9 (九): labour
+// remuneration must be at least 15% of the project's fiscal funds.
+func (c *Calculator) LabourShareAudit(ctx context.Context, p WorkReliefProject) (Audit, error) {
+	res, err := c.eval(ctx, RuleLabourShare, p.AsOf, rules.Input{
+		"fiscal_funds":        rules.Dec(p.FiscalFunds),
+		"labour_remuneration": rules.Dec(p.LabourRemuneration),
+	})
+	if err != nil {
+		return Audit{}, err
+	}
+	return Audit{Pass: res.Pass, Share: res.Output(outputShare), Required: res.Output(outputRequired),
+		Shortfall: res.Output(outputShortfall), Reasons: res.Reasons, Clause: res.Explanation().Clause, result: res}, nil
+}
+
+// FundScaleAudit audits a county under clause 13 (十三): its 2021
+// integrated agricultural funds must not fall below its 2020 funds.
+func (c *Calculator) FundScaleAudit(ctx context.Context, f FundScale) (Audit, error) {
+	res, err := c.eval(ctx, RuleFundScale, f.AsOf, rules.Input{
+		"integrated_2020": rules.Dec(f.Integrated2020),
+		"integrated_2021": rules.Dec(f.Integrated2021),
+	})
+	if err != nil {
+		return Audit{}, err
+	}
+	return Audit{Pass: res.Pass, Shortfall: res.Output(outputShortfall), Reasons: res.Reasons,
+		Clause: res.Explanation().Clause, result: res}, nil
+}
+
+// ParseTier reads a certificate tier written A, B, C or A类, B类, C类
+// (also A类工种…), as county sheets write it.
+func ParseTier(s string) (CertificateTier, error) {
+	t := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(s), "工种"), "类")
+	if tier := CertificateTier(t); tier.valid() {
+		return tier, nil
+	}
+	return "", &InputError{Field: "certificate_tier", Err: fmt.Errorf("%w: %q is not A, B or C", rules.ErrInvalid, s)}
+}

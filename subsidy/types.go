@@ -1,0 +1,81 @@
+package subsidy
+
+import (
+	"github.com/ruralrelief/fangpin/rules"
+	"github.com/shopspring/decimal"
+)
+
+// Person is someone a claim is about.
+type Person struct {
+	// ID identifies the person across claims (an ID card number or a
+	// register number); batches use it to find duplicate claims.
+	ID   string
+	Name string
+	// PovertyRelieved: 脱贫人口, registered poor and since lifted out of poverty.
+	PovertyRelieved bool
+	// Monitored: 监测对象, a household under monitoring for falling back.
+	Monitored bool
+	// DisasterAffected: 受灾, hit by the 2021 floods.
+	DisasterAffected bool
+}
+
+// CertificateTier is the tier of the trade a skill certificate is in
+// (A/B/C 类工种). Build it with [ParseTier] from what a sheet says.
+type CertificateTier string
+
+// The tiers of clause 7.
+const (
+	TierA CertificateTier = "A"
+	TierB CertificateTier = "B"
+	TierC CertificateTier = "C"
+)
+
+func (t CertificateTier) valid() bool { return t == TierA || t == TierB || t == TierC }
+
+// TrainingApplication is a claim for the clause-7 training grant.
+type TrainingApplication struct {
+	Person
+	Tier CertificateTier
+	// AsOf is the day the claim is judged on.
+	AsOf rules.Date
+}
+
+// WorkTraining is one record of 以工代训: a trainee an enterprise took on,
+// and the whole months of training it claims for.
+type WorkTraining struct {
+	Person
+	Enterprise string
+	Months     int
+	AsOf       rules.Date
+}
+
+// ReturnTrip is a claim for the round-trip fare of going back to work.
+type ReturnTrip struct {
+	Person
+	// ReturnedDueToDisaster: 因灾返乡.
+	ReturnedDueToDisaster bool
+	// BackToWork: 已返岗就业.
+	BackToWork bool
+	// Cost is the round-trip fare in yuan (at most 2 places, not negative).
+	Cost decimal.Decimal
+	AsOf rules.Date
+}
+
+// WorkReliefProject is a 以工代赈 project: its fiscal funds (项目财政资金)
+// and the labour remuneration (劳务报酬) it paid, in yuan.
+type WorkReliefProject struct {
+	ID                 string
+	Name               string
+	FiscalFunds        decimal.Decimal
+	LabourRemuneration decimal.Decimal
+	AsOf               rules.Date
+}
+
+// FundScale is a county's integrated agricultural funds (统筹整合财政涉农资金)
+// in 2020 (actually in place) and 2021, in yuan.
+type FundScale struct {
+	County         string
+	Integrated2020 decimal.Decimal
+	Integrated2021 decimal.Decimal
+	AsOf           rules.Date
+}
