@@ -145,3 +145,26 @@ func TestLoanCommand(t *testing.T) {
 	assert.Equal(t, `{"row":1,"id":"J1","pass":true,"reasons":[],"interest":"486.59","subsidy":"486.59","borrower_interest":"0.00","overdue":"0.00","periods":[{"from":"2021-09-01","to":"2021-09-21","days":20,"interest":"106.94","covered":"106.94"},{"from":"2021-09-21","to":"2021-12-01","days":71,"interest":"379.65","covered":"379.65"}],"findings":[],"error":null}
 `, out)
 }
+
+func TestWeeklyCommand(t *testing.T) {
+	dir := t.TempDir()
+	progress := filepath.Join(dir, "progress.csv")
+	require.NoError(t, os.WriteFile(progress, []byte("序号,措施进度和成效,备注\n1,已完成摸底登记,\n"), 0o644))
+	out := filepath.Join(dir, "唐河县周调度表.xlsx")
+	_, errs, code := cli(t, "", "weekly", "--county", "唐河县", "--date", "2021-11-06", "--progress", progress, "-o", out)
+	assert.Equal(t, 0, code, errs)
+	assert.Equal(t, out+": 17 项措施，2 项已超过时限且未填报进度；报送时限 2021-11-05 17:00 CST\n", errs)
+	f, err := excelize.OpenFile(out)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := f.GetRows("周调度表")
+	require.NoError(t, err)
+	assert.Equal(t, "已完成摸底登记", rows[3][4])
+
+	_, errs, code = cli(t, "", "weekly", "--county", "唐河县", "-o", filepath.Join(dir, "t.pdf"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "the table is written as .xlsx, .csv or .md")
+	_, errs, code = cli(t, "", "weekly", "-o", out)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "--county is required")
+}

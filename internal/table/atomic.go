@@ -21,6 +21,18 @@ type atomicFile struct {
 	done bool
 }
 
+// File is an output file that appears under its name only on Commit; Abort
+// removes what was written.
+type File interface {
+	io.Writer
+	Commit() error
+	Abort()
+}
+
+// CreateFile creates path atomically: written to a temporary file beside it
+// and renamed into place on Commit.
+func CreateFile(path string) (File, error) { return createAtomic(path) }
+
 func createAtomic(path string) (*atomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
