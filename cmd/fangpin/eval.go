@@ -54,15 +54,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	if len(pos) != 2 {
 		return usageError("eval takes RULE and INPUT, got %d arguments", len(pos))
 	}
-	set, err := loadPolicy(policyFiles)
-	if err != nil {
-		return err
-	}
-	info, ok := set.Rule(pos[0])
-	if !ok {
-		return usageError("unknown rule %q (rules: %s)", pos[0], strings.Join(set.RuleIDs(), ", "))
-	}
-	day, err := e.parseOn(*on)
+	set, info, day, err := e.ruleOn(policyFiles, pos[0], *on)
 	if err != nil {
 		return err
 	}

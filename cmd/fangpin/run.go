@@ -166,6 +166,24 @@ func loadPolicy(files []string) (*rules.Set, error) {
 	return set, nil
 }
 
+// ruleOn loads the policy with its overlays, finds rule id in it and reads
+// the --on date: what eval and explain both start from.
+func (e *env) ruleOn(policyFiles []string, id, on string) (*rules.Set, rules.RuleInfo, rules.Date, error) {
+	set, err := loadPolicy(policyFiles)
+	if err != nil {
+		return nil, rules.RuleInfo{}, rules.Date{}, err
+	}
+	info, ok := set.Rule(id)
+	if !ok {
+		return nil, rules.RuleInfo{}, rules.Date{}, usageError("unknown rule %q (rules: %s)", id, strings.Join(set.RuleIDs(), ", "))
+	}
+	day, err := e.parseOn(on)
+	if err != nil {
+		return nil, rules.RuleInfo{}, rules.Date{}, err
+	}
+	return set, info, day, nil
+}
+
 // parseOn reads --on, or today when it is empty.
 func (e *env) parseOn(s string) (rules.Date, error) {
 	if s == "" {

@@ -57,13 +57,19 @@ func (r *xlsxReader) file(name string) *zip.File {
 	return nil
 }
 
-func (r *xlsxReader) decodeFile(name string, v any) error {
+// part opens a part of the workbook; an absent part gives nil, nil.
+func (r *xlsxReader) part(name string) (io.ReadCloser, error) {
 	f := r.file(name)
 	if f == nil {
-		return nil
+		return nil, nil
 	}
-	rc, err := f.Open()
-	if err != nil {
+	return f.Open()
+}
+
+// decodeFile decodes a part of the workbook into v; an absent part leaves v.
+func (r *xlsxReader) decodeFile(name string, v any) error {
+	rc, err := r.part(name)
+	if rc == nil || err != nil {
 		return err
 	}
 	defer rc.Close()
@@ -167,12 +173,8 @@ func allEmpty(cells []string) bool {
 }
 
 func (r *xlsxReader) readShared() error {
-	f := r.file("xl/sharedStrings.xml")
-	if f == nil {
-		return nil
-	}
-	rc, err := f.Open()
-	if err != nil {
+	rc, err := r.part("xl/sharedStrings.xml")
+	if rc == nil || err != nil {
 		return err
 	}
 	defer rc.Close()

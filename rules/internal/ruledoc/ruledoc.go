@@ -235,6 +235,15 @@ func (d *decoder) pairs(n *yaml.Node, what string) (keys []*yaml.Node, values []
 	return keys, values
 }
 
+// scalars reads a list of single values.
+func (d *decoder) scalars(n *yaml.Node, what string) []Scalar {
+	var out []Scalar
+	for _, e := range d.list(n, what+"s") {
+		out = append(out, d.scalar(e, what))
+	}
+	return out
+}
+
 func (d *decoder) list(n *yaml.Node, what string) []*yaml.Node {
 	n = deref(n)
 	if n.Kind != yaml.SequenceNode {
@@ -340,12 +349,7 @@ func (d *decoder) file(root *yaml.Node, f *File) {
 				}
 			}
 		}
-		if n, ok := m["parameters"]; ok {
-			keys, vals := d.pairs(n, "parameters")
-			for i, k := range keys {
-				f.Parameters = append(f.Parameters, d.parameter(k, vals[i]))
-			}
-		}
+		d.parameters(m, f)
 		return
 	}
 	if n, ok := m["policy"]; ok {
@@ -358,12 +362,7 @@ func (d *decoder) file(root *yaml.Node, f *File) {
 			f.Inputs = append(f.Inputs, d.input(k, vals[i]))
 		}
 	}
-	if n, ok := m["parameters"]; ok {
-		keys, vals := d.pairs(n, "parameters")
-		for i, k := range keys {
-			f.Parameters = append(f.Parameters, d.parameter(k, vals[i]))
-		}
-	}
+	d.parameters(m, f)
 	if n, ok := m["rules"]; ok {
 		f.HasRules, f.RulesPos = true, pos(n)
 		keys, vals := d.pairs(n, "rules")
@@ -375,6 +374,15 @@ func (d *decoder) file(root *yaml.Node, f *File) {
 		f.HasTests, f.TestsPos = true, pos(n)
 		for _, t := range d.list(n, "tests") {
 			f.Tests = append(f.Tests, d.test(t))
+		}
+	}
+}
+
+func (d *decoder) parameters(m map[string]*yaml.Node, f *File) {
+	if n, ok := m["parameters"]; ok {
+		keys, vals := d.pairs(n, "parameters")
+		for i, k := range keys {
+			f.Parameters = append(f.Parameters, d.parameter(k, vals[i]))
 		}
 	}
 }
@@ -403,9 +411,7 @@ func (d *decoder) input(k, n *yaml.Node) Input {
 	}
 	fill(in.Pos, &in.Type, &in.Label, &in.Min, &in.Max, &in.Above, &in.Description)
 	if v, ok := m["values"]; ok {
-		for _, e := range d.list(v, what+" values") {
-			in.Values = append(in.Values, d.scalar(e, what+" value"))
-		}
+		in.Values = d.scalars(v, what+" value")
 	}
 	if v, ok := m["aliases"]; ok {
 		keys, vals := d.pairs(v, what+" aliases")
@@ -454,9 +460,7 @@ func (d *decoder) rule(k, n *yaml.Node) Rule {
 		r.From, r.Until = d.get(fm, "from", what+" in_force"), d.get(fm, "until", what+" in_force")
 	}
 	if v, ok := m["inputs"]; ok {
-		for _, e := range d.list(v, what+" inputs") {
-			r.Inputs = append(r.Inputs, d.scalar(e, what+" input"))
-		}
+		r.Inputs = d.scalars(v, what+" input")
 	}
 	if v, ok := m["let"]; ok {
 		keys, vals := d.pairs(v, what+" let")
@@ -507,9 +511,7 @@ func (d *decoder) test(n *yaml.Node) Test {
 		for i, k := range keys {
 			if k.Value == "reasons" {
 				t.HasReasons = true
-				for _, e := range d.list(vals[i], "test want reasons") {
-					t.WantReasons = append(t.WantReasons, d.scalar(e, "reason code"))
-				}
+				t.WantReasons = d.scalars(vals[i], "reason code")
 				continue
 			}
 			t.Want = append(t.Want, Pair{Key: d.scalar(k, "key"), Value: d.scalar(vals[i], "test want "+k.Value)})
