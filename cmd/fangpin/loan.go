@@ -177,43 +177,42 @@ func readLoan(row int, cells []string, index map[string]int) loanJob {
 		j.field, j.rowErr = field, err
 		return j
 	}
-	read := func(field string, t rules.Type, optional bool) (rules.Value, error) {
-		text := get(field)
-		if text == "" && optional {
-			return rules.Value{}, nil
+	fields := []struct {
+		name     string
+		typ      rules.Type
+		optional bool
+		set      func(rules.Value)
+	}{
+		{"poverty_relieved", rules.TypeBool, false, func(v rules.Value) { l.PovertyRelieved = v.Bool() }},
+		{"monitored", rules.TypeBool, false, func(v rules.Value) { l.Monitored = v.Bool() }},
+		{"principal", rules.TypeMoney, false, func(v rules.Value) { l.Principal = v.Decimal() }},
+		{"annual_rate", rules.TypeDecimal, false, func(v rules.Value) { l.AnnualRate = v.Decimal() }},
+		{"start", rules.TypeDate, false, func(v rules.Value) { l.Start = v.Date() }},
+		{"maturity", rules.TypeDate, false, func(v rules.Value) { l.Maturity = v.Date() }},
+		{"repaid_on", rules.TypeDate, true, func(v rules.Value) {
+			l.Repayments = []loan.Repayment{{Date: v.Date(), Amount: l.Principal}}
+		}},
+		{"extended_to", rules.TypeDate, true, func(v rules.Value) { l.Extension = &loan.Extension{To: v.Date()} }},
+		{"extension_rate", rules.TypeDecimal, true, func(v rules.Value) {
+			if l.Extension == nil {
+				l.Extension = &loan.Extension{} // reported below
+			}
+			l.Extension.Rate = v.Decimal()
+		}},
+	}
+	for _, f := range fields {
+		text := get(f.name)
+		if text == "" && f.optional {
+			continue
 		}
-		return rules.ParseValue(t, text)
+		v, err := rules.ParseValue(f.typ, text)
+		if err != nil {
+			return fail(f.name, err)
+		}
+		f.set(v)
 	}
-	var v rules.Value
-	var err error
-	if v, err = read("poverty_relieved", rules.TypeBool, false); err != nil {
-		return fail("poverty_relieved", err)
-	}
-	l.PovertyRelieved = v.Bool()
-	if v, err = read("monitored", rules.TypeBool, false); err != nil {
-		return fail("monitored", err)
-	}
-	l.Monitored = v.Bool()
-	if v, err = read("principal", rules.TypeMoney, false); err != nil {
-		return fail("principal", err)
-	}
-	l.Principal = v.Decimal()
-	if v, err = read("annual_rate", rules.TypeDecimal, false); err != nil {
-		return fail("annual_rate", err)
-	}
-	l.AnnualRate = v.Decimal()
-	if v, err = read("start", rules.TypeDate, false); err != nil {
-		return fail("start", err)
-	}
-	l.Start = v.Date()
-	if v, err = read("maturity", rules.TypeDate, false); err != nil {
-		return fail("maturity", err)
-	}
-	l.Maturity = v.Date()
-	if v, err = read("repaid_on", rules.TypeDate, true); err != nil {
-		return fail("repaid_on", err)
-	} else if !v.IsZero() {
-		l.Repayments = []loan.Repayment{{Date: v.Date(), Amount: l.Principal}}
+	if l.Extension != nil && l.Extension.To.IsZero() {
+		return fail("extension_rate", errors.New("an extension rate needs extended_to"))
 	}
 	if text := get("repayments"); text != "" {
 		if l.Repayments != nil {
@@ -234,15 +233,6 @@ func readLoan(row int, cells []string, index map[string]int) loanJob {
 			}
 			l.Repayments = append(l.Repayments, loan.Repayment{Date: day.Date(), Amount: amt.Decimal()})
 		}
-	}
-	if v, err = read("extended_to", rules.TypeDate, true); err != nil {
-		return fail("extended_to", err)
-	} else if !v.IsZero() {
-		l.Extension = &loan.Extension{To: v.Date()}
-		if v, err = read("extension_rate", rules.TypeDecimal, true); err != nil {
-			return fail("extension_rate", err)
-		}
-		l.Extension.Rate = v.Decimal()
 	}
 	j.loan = l
 	return j
