@@ -23,6 +23,7 @@ const (
 	AtMaturity
 )
 
+// String returns quarterly, monthly, yearly or at-maturity.
 func (s Settlement) String() string {
 	return [...]string{"quarterly", "monthly", "yearly", "at-maturity"}[s]
 }

@@ -39,6 +39,7 @@ type InputError struct {
 	Err   error // wraps ErrMissing or ErrInvalid
 }
 
+// Error names the rule, the input and its label, and what is wrong.
 func (e *InputError) Error() string {
 	if errors.Is(e.Err, ErrMissing) {
 		return fmt.Sprintf("%s: input %s (%s) is missing", e.Rule, e.Field, e.Label)
@@ -57,6 +58,7 @@ type EvalError struct {
 	Err  error
 }
 
+// Error names the position, the rule and the cause.
 func (e *EvalError) Error() string {
 	if e.Pos.Line > 0 {
 		return fmt.Sprintf("%s: %s: %v", e.Pos, e.Rule, e.Err)
@@ -73,6 +75,7 @@ type Pos struct {
 	Col  int    `json:"col"`
 }
 
+// String renders the position as file:line:col.
 func (p Pos) String() string {
 	if p.Col > 0 {
 		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
@@ -87,12 +90,14 @@ type Diagnostic struct {
 	Summary string `json:"summary"` // terse, lower-case
 }
 
+// String renders the diagnostic as "file:line:col: summary [code]".
 func (d Diagnostic) String() string { return fmt.Sprintf("%s: %s [%s]", d.Pos, d.Summary, d.Code) }
 
 // Diagnostics is every defect found while loading rule files, sorted by
 // position. It is the error [Load] and [Compile] return.
 type Diagnostics []Diagnostic
 
+// Error returns the first diagnostic and how many more there are.
 func (ds Diagnostics) Error() string {
 	switch len(ds) {
 	case 0:

@@ -38,6 +38,7 @@ type TestResult struct {
 // Passed reports whether the case passed.
 func (t TestResult) Passed() bool { return len(t.Failures) == 0 }
 
+// String renders the result as "file:line:col: ok NAME" or "…: FAIL NAME: why".
 func (t TestResult) String() string {
 	if t.Passed() {
 		return fmt.Sprintf("%s: ok %s", t.Pos, t.Name)
