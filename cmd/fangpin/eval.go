@@ -36,6 +36,8 @@ type decision struct {
 	res     rules.Result
 	err     error
 	outputs []string // each output with its declared places, "" if none
+	units   []int64  // each output in units of its last place (fen for money), for the sums
+	exact   bool     // every output fits units
 }
 
 func (e *env) eval(ctx context.Context, args []string) error {
@@ -121,19 +123,27 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		}
 		res, err := set.Eval(ctx, info.ID, input, onDay)
 		inputs.Put(input) // Eval keeps no reference to the map
-		d := decision{rec: r, res: res, err: err, outputs: make([]string, len(info.Outputs))}
+		d := decision{rec: r, res: res, err: err, outputs: make([]string, len(info.Outputs)),
+			units: make([]int64, len(info.Outputs)), exact: true}
 		if err == nil {
 			for i, o := range info.Outputs {
 				d.outputs[i] = outputText(res, o)
+				u := res.Output(o.Name).Shift(o.Rounding.Places)
+				if !u.IsInteger() || !u.BigInt().IsInt64() {
+					d.exact = false
+					continue
+				}
+				d.units[i] = u.IntPart()
 			}
 		}
 		memo.put(key, d)
 		return d
 	}
 	cells := make([]table.Cell, len(outCols))
+	width := len(in.Header())
 	emit := func(d decision) error {
 		status := sum.add(d)
-		fillCells(cells, info, d, keepInput, len(in.Header()))
+		fillCells(cells, info, d, keepInput, width)
 		prog.add(1)
 		return w.Write(status, cells)
 	}
@@ -354,12 +364,32 @@ type summary struct {
 	info                    rules.RuleInfo
 	records, passed, failed int
 	errors                  int
-	sums                    []decimal.Decimal // per output kept to the fen
-	reasons                 map[string]int
+	// Each output's sum is units (in its last declared place) plus sums,
+	// which takes over whatever would overflow an int64.
+	units   []int64
+	sums    []decimal.Decimal
+	reasons map[string]int
 }
 
 func newSummary(info rules.RuleInfo) *summary {
-	return &summary{info: info, sums: make([]decimal.Decimal, len(info.Outputs)), reasons: map[string]int{}}
+	return &summary{info: info, units: make([]int64, len(info.Outputs)), sums: make([]decimal.Decimal, len(info.Outputs)),
+		reasons: map[string]int{}}
+}
+
+// addUnits adds u to output i's sum in units, spilling into the decimal
+// sum before an int64 would overflow.
+func (s *summary) addUnits(i int, u int64) {
+	if t := s.units[i] + u; (u > 0 && t < s.units[i]) || (u < 0 && t > s.units[i]) {
+		s.flush(i)
+		s.units[i] = u
+		return
+	}
+	s.units[i] += u
+}
+
+func (s *summary) flush(i int) {
+	s.sums[i] = s.sums[i].Add(decimal.New(s.units[i], -s.info.Outputs[i].Rounding.Places))
+	s.units[i] = 0
 }
 
 func (s *summary) add(d decision) table.Status {
@@ -369,7 +399,11 @@ func (s *summary) add(d decision) table.Status {
 		return table.Error
 	}
 	for i, o := range s.info.Outputs {
-		s.sums[i] = s.sums[i].Add(d.res.Output(o.Name))
+		if d.exact {
+			s.addUnits(i, d.units[i])
+		} else {
+			s.sums[i] = s.sums[i].Add(d.res.Output(o.Name))
+		}
 	}
 	for _, r := range d.res.Reasons {
 		s.reasons[r.Code]++
@@ -394,6 +428,7 @@ func (s *summary) lines() [][]string {
 		{"无法判定 errors", strconv.Itoa(s.errors)},
 	}
 	for i, o := range s.info.Outputs {
+		s.flush(i)
 		if money(o) {
 			out = append(out, []string{fmt.Sprintf("合计 %s %s", o.Label, o.Name), s.sums[i].StringFixed(2)})
 		}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ruralrelief/fangpin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
@@ -167,4 +169,17 @@ func TestWeeklyCommand(t *testing.T) {
 	_, errs, code = cli(t, "", "weekly", "-o", out)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "--county is required")
+}
+
+func TestSummarySumsExactlyPastInt64(t *testing.T) {
+	info := rules.RuleInfo{ID: "r", Outputs: []rules.OutputInfo{{Name: "amount", Label: "金额", Rounding: rules.Rounding{Places: 2, Mode: rules.HalfUp}}}}
+	s := newSummary(info)
+	big := decision{units: []int64{math.MaxInt64 - 5}, exact: true, outputs: []string{""}}
+	small := decision{units: []int64{10}, exact: true, outputs: []string{""}}
+	s.add(big)
+	s.add(small)
+	s.add(big)
+	lines := s.lines()
+	// (2 × (2^63 − 6) + 10) fen
+	assert.Equal(t, []string{"合计 金额 amount", "184467440737095516.14"}, lines[5])
 }
