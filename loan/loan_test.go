@@ -75,6 +75,10 @@ parameters:
 		}, reasons: []string{"principal-over-cap"}, interest: "486.59", covered: "0", borrower: "486.59"},
 		{name: "50,000.00 first portion", edit: func(l *loan.Loan) {}, overlay: []rules.Source{firstPortion}, eligible: true,
 			interest: "486.59", covered: "486.59", borrower: "0"},
+		{name: "50,000.01 first portion covers 50,000.00 of it", edit: func(l *loan.Loan) {
+			l.Principal, l.Repayments[0].Amount = d("50000.01"), d("50000.01")
+		}, overlay: []rules.Source{firstPortion}, eligible: true,
+			interest: "486.59", covered: "486.59", borrower: "0"},
 		{name: "80,000.00 first portion covers 50,000", edit: func(l *loan.Loan) {
 			l.Principal, l.Repayments[0].Amount = d("80000.00"), d("80000.00")
 		}, overlay: []rules.Source{firstPortion}, eligible: true,

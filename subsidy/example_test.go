@@ -113,3 +113,62 @@ func ExampleDecision_Explanation() {
 	// training_grant_tier_b 1800.00 2021-08-19 第七条 B类工种1800元
 	// training_grant_tier_c 1500.00 2021-08-19 第七条 C类工种1500元
 }
+
+func ExampleNew_overlay() {
+	county := []byte(`extends: henan-2021-48
+parameters:
+  return_travel_cap:
+    values:
+      - {from: "2021-08-19", value: "500.00", basis: 某县人社局 返岗路费报销上限}
+`)
+	c, err := subsidy.New(subsidy.WithOverlay("county.yaml", county))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, _ := c.ReturnTravel(context.Background(), subsidy.ReturnTrip{
+		Person:                subsidy.Person{PovertyRelieved: true},
+		ReturnedDueToDisaster: true,
+		BackToWork:            true,
+		Cost:                  decimal.RequireFromString("1286.50"),
+		AsOf:                  rules.MustDate("2021-09-10"),
+	})
+	fmt.Println(d.Amount.StringFixed(2))
+	// Output: 500.00
+}
+
+func ExampleParseTier() {
+	for _, s := range []string{"A", "B类", "C类工种", "D类"} {
+		t, err := subsidy.ParseTier(s)
+		fmt.Printf("%q %v\n", t, err)
+	}
+	// Output:
+	// "A" <nil>
+	// "B" <nil>
+	// "C" <nil>
+	// "" subsidy: certificate_tier: invalid value: "D类" is not A, B or C
+}
+
+func ExampleCalculator_Batch() {
+	c, _ := subsidy.New()
+	on := rules.MustDate("2021-10-01")
+	p := subsidy.Person{ID: "P1", PovertyRelieved: true, DisasterAffected: true}
+	claims := func(yield func(subsidy.Claim) bool) {
+		_ = yield(subsidy.Claim{Training: &subsidy.TrainingApplication{Person: p, Tier: subsidy.TierB, AsOf: on}}) &&
+			yield(subsidy.Claim{WorkTraining: &subsidy.WorkTraining{Person: p, Months: 4, AsOf: on}}) &&
+			yield(subsidy.Claim{WorkTraining: &subsidy.WorkTraining{Person: p, Months: 4, AsOf: on}}) &&
+			yield(subsidy.Claim{Training: &subsidy.TrainingApplication{Person: p, Tier: subsidy.TierB, AsOf: on}})
+	}
+	for o, err := range c.Batch(context.Background(), claims) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(o.Index, o.Decision.Amount.StringFixed(2), o.Decision.Reasons)
+	}
+	// Output:
+	// 0 1800.00 []
+	// 1 800.00 []
+	// 2 400.00 []
+	// 3 0.00 [{duplicate-training-grant 同一人员（P1）已领取过B类工种培训补助，不得重复申领 第七条}]
+}

@@ -87,6 +87,24 @@ func TestWorkTrainingSubsidy(t *testing.T) {
 		{7, 6, "1200.00", []string{}},
 		{0, 0, "0", []string{subsidy.ReasonNoTrainingMonths}},
 	}
+	for _, tt := range []struct {
+		name    string
+		p       subsidy.Person
+		on      string
+		reasons []string
+	}{
+		{"neither group", subsidy.Person{DisasterAffected: true}, "2021-10-01", []string{subsidy.ReasonNotCoveredPopulation}},
+		{"not affected", subsidy.Person{Monitored: true}, "2021-10-01", []string{subsidy.ReasonNotDisasterAffected}},
+		{"day before the policy", relieved, "2021-08-18", []string{subsidy.ReasonNotInForce}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := c.WorkTrainingSubsidy(ctx, subsidy.WorkTraining{Person: tt.p, Months: 3, AsOf: day(tt.on)})
+			require.NoError(t, err)
+			assert.False(t, d.Eligible)
+			assertDecimal(t, "0", d.Amount, "amount")
+			assert.Equal(t, tt.reasons, codes(d.Reasons))
+		})
+	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d months", tt.months), func(t *testing.T) {
 			d, err := c.WorkTrainingSubsidy(ctx, subsidy.WorkTraining{Person: relieved, Months: tt.months, AsOf: day("2021-10-01")})
