@@ -11,13 +11,17 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Rule ids in the policy.
+// Rule ids in the policy that the methods decide.
 const (
-	RuleTrainingGrant     = "training-grant"
-	RuleWorkTraining      = "work-training-subsidy"
-	RuleReturnTravel      = "return-travel-reimbursement"
-	RuleLabourShare       = "work-relief-labour-share"
-	RuleFundScale         = "fund-scale"
+	RuleTrainingGrant = "training-grant"              // clause 七
+	RuleWorkTraining  = "work-training-subsidy"       // clause 七
+	RuleReturnTravel  = "return-travel-reimbursement" // clause 六
+	RuleLabourShare   = "work-relief-labour-share"    // clause 九
+	RuleFundScale     = "fund-scale"                  // clause 十三
+)
+
+// Names of parameters, outputs and inputs in the policy.
+const (
 	paramWorkMonthly      = "work_training_monthly"
 	paramWorkMaxMonths    = "work_training_max_months"
 	outputAmount          = "amount"
