@@ -280,3 +280,24 @@ func FuzzCSVRead(f *testing.F) {
 		}
 	})
 }
+
+func FuzzJSONLRead(f *testing.F) {
+	f.Add([]byte(`{"a":1800.00,"b":"是"}` + "\n" + `{"a":null}` + "\n"))
+	f.Add([]byte(`{"a":[1]}`))
+	f.Add([]byte("{\"a\":\"\\u00e9\"}\n{\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := newJSONLReader(io.NopCloser(bytes.NewReader(data)))
+		if err != nil {
+			return
+		}
+		for i := 0; i < 1000; i++ {
+			_, cells, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err == nil && len(cells) != len(r.Header()) {
+				t.Fatalf("%d cells for %d columns", len(cells), len(r.Header()))
+			}
+		}
+	})
+}
