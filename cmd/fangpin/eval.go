@@ -83,7 +83,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		return usageError("cannot write output: %v", err)
 	}
 
-	sum := newSummary(info)
+	sum := newSummary(info, set)
 	prog := e.progress(*quiet, pos[1])
 	next := func() (record, bool, error) {
 		row, cells, err := in.Next()
@@ -362,6 +362,7 @@ func describeError(d decision) table.Cell {
 // summary counts the run for stderr and the XLSX summary sheet.
 type summary struct {
 	info                    rules.RuleInfo
+	policy                  [][]string
 	records, passed, failed int
 	errors                  int
 	// Each output's sum is units (in its last declared place) plus sums,
@@ -371,8 +372,8 @@ type summary struct {
 	reasons map[string]int
 }
 
-func newSummary(info rules.RuleInfo) *summary {
-	return &summary{info: info, units: make([]int64, len(info.Outputs)), sums: make([]decimal.Decimal, len(info.Outputs)),
+func newSummary(info rules.RuleInfo, set *rules.Set) *summary {
+	return &summary{info: info, policy: policyLines(set), units: make([]int64, len(info.Outputs)), sums: make([]decimal.Decimal, len(info.Outputs)),
 		reasons: map[string]int{}}
 }
 
@@ -416,17 +417,29 @@ func (s *summary) add(d decision) table.Status {
 	return table.Failed
 }
 
+// policyLines name the policy and the SHA-256 of its files, so a figure in
+// the output can be traced to the exact rules that produced it.
+func policyLines(set *rules.Set) [][]string {
+	m := set.Meta()
+	return [][]string{
+		{"政策 policy", m.ID + " " + m.Number},
+		{"政策文件 policy files", strings.Join(set.Sources(), ", ")},
+		{"SHA-256", set.Hash()},
+	}
+}
+
 // money reports whether an output is an amount of money: kept to the fen.
 func money(o rules.OutputInfo) bool { return o.Rounding.Places == 2 }
 
 func (s *summary) lines() [][]string {
-	out := [][]string{
-		{"规则 rule", s.info.ID + " " + s.info.Title},
+	out := append([][]string{
+		{"规则 rule", s.info.ID + " " + s.info.Title}}, s.policy...)
+	out = append(out, [][]string{
 		{"记录数 records", strconv.Itoa(s.records)},
 		{"符合条件 passed", strconv.Itoa(s.passed)},
 		{"不符合条件 not passed", strconv.Itoa(s.failed)},
 		{"无法判定 errors", strconv.Itoa(s.errors)},
-	}
+	}...)
 	for i, o := range s.info.Outputs {
 		s.flush(i)
 		if money(o) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ruralrelief/fangpin/policies"
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -173,7 +174,9 @@ func TestWeeklyCommand(t *testing.T) {
 
 func TestSummarySumsExactlyPastInt64(t *testing.T) {
 	info := rules.RuleInfo{ID: "r", Outputs: []rules.OutputInfo{{Name: "amount", Label: "金额", Rounding: rules.Rounding{Places: 2, Mode: rules.HalfUp}}}}
-	s := newSummary(info)
+	set, err := policies.Load()
+	require.NoError(t, err)
+	s := newSummary(info, set)
 	big := decision{units: []int64{math.MaxInt64 - 5}, exact: true, outputs: []string{""}}
 	small := decision{units: []int64{10}, exact: true, outputs: []string{""}}
 	s.add(big)
@@ -181,5 +184,5 @@ func TestSummarySumsExactlyPastInt64(t *testing.T) {
 	s.add(big)
 	lines := s.lines()
 	// (2 × (2^63 − 6) + 10) fen
-	assert.Equal(t, []string{"合计 金额 amount", "184467440737095516.14"}, lines[5])
+	assert.Equal(t, []string{"合计 金额 amount", "184467440737095516.14"}, lines[8])
 }

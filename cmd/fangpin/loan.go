@@ -94,7 +94,7 @@ func (e *env) loan(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("cannot write output: %v", err)
 	}
-	var sum loanSummary
+	sum := loanSummary{policy: policyLines(set)}
 	next := func() (loanJob, bool, error) {
 		row, cells, err := in.Next()
 		if errors.Is(err, io.EOF) {
@@ -295,6 +295,7 @@ func loanProblem(r loanResult) table.Cell {
 
 // loanSummary counts a loan run and sums its money.
 type loanSummary struct {
+	policy                             [][]string
 	records, eligible, refused, errors int
 	interest, subsidy, borrower        decimal.Decimal
 }
@@ -317,8 +318,7 @@ func (s *loanSummary) add(r loanResult) table.Status {
 }
 
 func (s *loanSummary) lines() [][]string {
-	return [][]string{
-		{"规则 rule", loan.Rule},
+	return append(append([][]string{{"规则 rule", loan.Rule}}, s.policy...), [][]string{
 		{"贷款笔数 records", strconv.Itoa(s.records)},
 		{"符合贴息条件 passed", strconv.Itoa(s.eligible)},
 		{"不符合 not passed", strconv.Itoa(s.refused)},
@@ -326,5 +326,5 @@ func (s *loanSummary) lines() [][]string {
 		{"合计 利息 interest", s.interest.StringFixed(2)},
 		{"合计 贴息 subsidy", s.subsidy.StringFixed(2)},
 		{"合计 借款人负担 borrower_interest", s.borrower.StringFixed(2)},
-	}
+	}...)
 }
