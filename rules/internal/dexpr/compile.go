@@ -113,6 +113,9 @@ type Problem struct {
 // Program is a compiled expression, immutable and safe for concurrent use.
 type Program struct {
 	prog *vm.Program
+	// ident is set when the whole expression is one variable: Run reads it
+	// from the environment without starting the VM.
+	ident string
 	// Kind is the static kind of the result.
 	Kind Kind
 	// Names lists the variables the expression reads, sorted.
@@ -180,7 +183,11 @@ func Compile(src string, env map[string]Kind, want Kind) (p *Program, problems [
 		}
 	}
 	sort.Strings(names)
-	return &Program{prog: prog, Kind: k, Names: names}, nil
+	p = &Program{prog: prog, Kind: k, Names: names}
+	if id, ok := root.(*ast.IdentifierNode); ok {
+		p.ident = id.Value
+	}
+	return p, nil
 }
 
 // NewVM returns a VM for one goroutine, with the memory budget set.
@@ -189,6 +196,12 @@ func NewVM() *vm.VM { return &vm.VM{MemoryBudget: MemoryBudget} }
 // Run runs p on the values in env, using m (which must not be shared between
 // goroutines while it runs). A panic inside the VM is returned as an error.
 func (p *Program) Run(m *vm.VM, env map[string]any) (out any, err error) {
+	if p.ident != "" {
+		if v, ok := env[p.ident]; ok && v != nil {
+			return v, nil
+		}
+		return nil, fmt.Errorf("%s has no value", p.ident)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("expression failed: %v", r)

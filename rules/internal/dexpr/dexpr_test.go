@@ -71,3 +71,13 @@ func TestCompileReportsEveryScreenProblem(t *testing.T) {
 	require.Len(t, problems, 3)
 	assert.Equal(t, []int{3, 10, 23}, []int{problems[0].Col, problems[1].Col, problems[2].Col})
 }
+
+func TestSingleVariableSkipsTheVM(t *testing.T) {
+	p, problems := Compile("held", map[string]Kind{"held": Bool}, Bool)
+	require.Empty(t, problems)
+	out, err := p.Run(nil, map[string]any{"held": true}) // no VM needed
+	require.NoError(t, err)
+	assert.Equal(t, true, out)
+	_, err = p.Run(nil, map[string]any{})
+	assert.EqualError(t, err, "held has no value")
+}
