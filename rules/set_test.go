@@ -270,3 +270,19 @@ func codesOf(ds rules.Diagnostics) []string {
 	}
 	return out
 }
+
+func TestExplanationJSONReadsBack(t *testing.T) {
+	s := mustCompile(t, numberRule("b * rate"))
+	res, err := s.Eval(context.Background(), "r", facts())
+	require.NoError(t, err)
+	js, err := json.Marshal(res.Explanation())
+	require.NoError(t, err)
+	var back rules.Explanation
+	require.NoError(t, json.Unmarshal(js, &back))
+	again, err := json.Marshal(back)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(js), string(again))
+	assert.Equal(t, "100000.00", back.Inputs[1].Value.String())
+	assert.Equal(t, rules.MustDate("2023-12-31"), back.Inputs[4].Value.Date())
+	assert.Equal(t, int64(9), back.Inputs[2].Value.Int())
+}

@@ -164,6 +164,38 @@ func (v Value) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v.String())
 }
 
+// UnmarshalJSON reads what MarshalJSON writes: null, a boolean, a whole
+// number, or a string, which is read as a date if it is one (YYYY-MM-DD), as
+// a decimal if it is written in plain digits, and as text otherwise.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	switch {
+	case s == "null":
+		*v = Value{}
+	case s == "true" || s == "false":
+		*v = Bool(s == "true")
+	case len(s) > 0 && s[0] == '"':
+		var t string
+		if err := json.Unmarshal(b, &t); err != nil {
+			return err
+		}
+		if d, err := ParseDate(t); err == nil {
+			*v = Day(d)
+		} else if n, err := parsePlain(t); err == nil && !strings.Contains(t, ",") {
+			*v = Dec(n)
+		} else {
+			*v = Text(t)
+		}
+	default:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("value %s is not null, a boolean, a whole number or a string", s)
+		}
+		*v = Int(n)
+	}
+	return nil
+}
+
 // Input is the facts a rule is evaluated on, by input name. Every rule also
 // reads "as_of", the date the entitlement is judged on (see [On]).
 type Input map[string]Value

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,8 @@ type decision struct {
 	outputs []string // each output with its declared places, "" if none
 	units   []int64  // each output in units of its last place (fen for money), for the sums
 	exact   bool     // every output fits units
+	// explanation is the decision explained, with --explain.
+	explanation table.Cell
 }
 
 func (e *env) eval(ctx context.Context, args []string) error {
@@ -49,6 +52,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	sheet := fs.String("sheet", "", "the sheet of an .xlsx input (default: the first)")
 	encoding := fs.String("encoding", "", "the encoding of a .csv input: utf-8 or gb18030 (default: detect)")
 	quiet := fs.Bool("q", false, "no summary or progress on stderr")
+	explain := fs.Bool("explain", false, "add each decision's explanation: JSON in .jsonl, Chinese text in .csv and .xlsx")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -77,7 +81,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 			outPath = "stdout.csv" // the text family: CSV on stdout
 		}
 	}
-	outCols, keepInput := resultColumns(info, in.Header(), outPath)
+	outCols, keepInput := resultColumns(info, in.Header(), outPath, *explain)
 	w, err := e.createOutput(outPath, outCols)
 	if err != nil {
 		return usageError("cannot write output: %v", err)
@@ -134,6 +138,9 @@ func (e *env) eval(ctx context.Context, args []string) error {
 					continue
 				}
 				d.units[i] = u.IntPart()
+			}
+			if *explain {
+				d.explanation = explanationCell(res.Explanation())
 			}
 		}
 		memo.put(key, d)
@@ -263,7 +270,7 @@ func inputList(info rules.RuleInfo) string {
 // resultColumns returns the output columns: for XLSX the input columns
 // first, then the result fields of the design: row, id, rule, pass, one
 // per output, reasons, error.
-func resultColumns(info rules.RuleInfo, header []string, outPath string) ([]table.Column, bool) {
+func resultColumns(info rules.RuleInfo, header []string, outPath string, explain bool) ([]table.Column, bool) {
 	var cols []table.Column
 	f, _ := table.FormatOf(outPath)
 	keep := f == table.XLSX
@@ -278,6 +285,9 @@ func resultColumns(info rules.RuleInfo, header []string, outPath string) ([]tabl
 		cols = append(cols, table.Column{Name: o.Name, Kind: table.Number})
 	}
 	cols = append(cols, table.Column{Name: "reasons", Kind: table.List}, table.Column{Name: "error", Kind: table.Problem})
+	if explain {
+		cols = append(cols, table.Column{Name: "explanation", Kind: table.JSON})
+	}
 	return cols, keep
 }
 
@@ -328,6 +338,21 @@ func fillCells(cells []table.Cell, info rules.RuleInfo, d decision, keepInput bo
 	}
 	cells[i].List = codes
 	cells[i+1] = problem
+	if i+2 < len(cells) {
+		cells[i+2] = d.explanation
+	}
+}
+
+// explanationCell renders an explanation as JSON (for JSONL) and as
+// Chinese text (for CSV and XLSX).
+func explanationCell(ex rules.Explanation) table.Cell {
+	js, err := json.Marshal(ex)
+	if err != nil {
+		js = []byte("null")
+	}
+	var text strings.Builder
+	ex.WriteText(&text)
+	return table.Cell{Text: string(js), List: []string{strings.TrimRight(text.String(), "\n")}}
 }
 
 // outputText is an output with its declared places, or "" when the rule

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -185,4 +186,21 @@ func TestSummarySumsExactlyPastInt64(t *testing.T) {
 	lines := s.lines()
 	// (2 × (2^63 − 6) + 10) fen
 	assert.Equal(t, []string{"合计 金额 amount", "184467440737095516.14"}, lines[8])
+}
+
+func TestEvalExplain(t *testing.T) {
+	in := `{"id":"a","poverty_relieved":true,"monitored":false,"disaster_affected":"否","certificate_tier":"A类"}` + "\n"
+	out, _, code := cli(t, in, "eval", "training-grant", "-", "--on", "2021-09-01", "--explain", "-q")
+	assert.Equal(t, 0, code)
+	var rec struct {
+		Explanation rules.Explanation `json:"explanation"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rec))
+	assert.Equal(t, "第七条", rec.Explanation.Clause)
+	assert.Equal(t, "not-disaster-affected", rec.Explanation.Requirements[1].Code)
+	assert.False(t, rec.Explanation.Requirements[1].Held)
+
+	out, _, _ = cli(t, "", "eval", "training-grant", "testdata/training-zh.csv", "--on", "2021-09-30", "--explain", "-q")
+	assert.Contains(t, out, "row,id,rule,pass,amount,reasons,error,explanation\n")
+	assert.Contains(t, out, "[不成立] disaster_affected —— not-disaster-affected：申请人未因灾受损")
 }
