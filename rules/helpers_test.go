@@ -1,8 +1,7 @@
 package rules_test
 
 import (
-	"flag"
-	"os"
+	gf "github.com/ruralrelief/fangpin/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // head is a small policy used to try expressions: two money inputs, a whole
 // number, an enum and a date, and a dated rate that changes on 2025-01-01.
@@ -91,11 +88,5 @@ func assertDecimal(t *testing.T, want string, got decimal.Decimal) {
 // golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got), "golden file %s (run go test -update to rewrite, then read the diff)", path)
+	gf.Check(t, filepath.Join("testdata", name), got)
 }

@@ -2,19 +2,17 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+
+	"github.com/ruralrelief/fangpin/rules"
 )
 
 // check loads rule files and prints every diagnostic. With no files it
 // checks the embedded default policy. Overlays (files with extends:) are
 // loaded on the policy given before them, or on the default policy.
 func (e *env) check(args []string) error {
-	fs := e.flags("check")
-	files, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	set, err := loadPolicy(files)
+	set, err := loadFiles(e.flags("check"), args)
 	if err != nil {
 		return err
 	}
@@ -23,16 +21,21 @@ func (e *env) check(args []string) error {
 	return nil
 }
 
+// loadFiles parses the flags and loads the rule files named as arguments.
+func loadFiles(fs *flag.FlagSet, args []string) (*rules.Set, error) {
+	files, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return loadPolicy(files)
+}
+
 // test runs the test cases inside a policy file (or the default policy),
 // one line per case; exit status 1 when any fails.
 func (e *env) test(ctx context.Context, args []string) error {
 	fs := e.flags("test")
 	verbose := fs.Bool("v", false, "print passing cases too")
-	files, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	set, err := loadPolicy(files)
+	set, err := loadFiles(fs, args)
 	if err != nil {
 		return err
 	}

@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
+	gf "github.com/ruralrelief/fangpin/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // cli runs the command with pinned streams and clock, and returns stdout,
 // stderr and the exit status main would give.
@@ -43,14 +39,7 @@ func cli(t *testing.T, stdin string, args ...string) (stdout, stderr string, cod
 // golden compares got with testdata/golden/name, or rewrites it under -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), got, "golden file %s (go test -update rewrites it; read the diff)", path)
+	gf.Check(t, filepath.Join("testdata", "golden", name), []byte(got))
 }
 
 func TestCheckDefaultPolicy(t *testing.T) {

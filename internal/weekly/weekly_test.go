@@ -2,8 +2,7 @@ package weekly
 
 import (
 	"bytes"
-	"flag"
-	"os"
+	gf "github.com/ruralrelief/fangpin/internal/golden"
 	"path/filepath"
 	"testing"
 
@@ -14,17 +13,9 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
+func goldenFile(t *testing.T, name string, got []byte) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(p, got, 0o644))
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got), "%s (go test -update rewrites it)", p)
+	gf.Check(t, filepath.Join("testdata", name), got)
 }
 
 func build(t *testing.T) Table {
@@ -88,7 +79,7 @@ func TestTextFormats(t *testing.T) {
 	}{{CSV, "table.csv"}, {Markdown, "table.md"}} {
 		var b bytes.Buffer
 		require.NoError(t, Write(&b, f.format, build(t)))
-		golden(t, f.name, b.Bytes())
+		goldenFile(t, f.name, b.Bytes())
 	}
 }
 
