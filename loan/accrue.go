@@ -8,12 +8,33 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// DayBasis is the number of days a year's interest is spread over: the
+// daily rate is the annual rate divided by it, and days are counted as they
+// fall (actual/basis).
+type DayBasis int
+
+// The day bases in use.
+const (
+	// Act360 divides the annual rate by 360: the banks' convention for
+	// loans (银发〔2005〕129号 第三条), and the policy's default.
+	Act360 DayBasis = 360
+	// Act365 divides the annual rate by 365, as some counties compute.
+	Act365 DayBasis = 365
+)
+
+// String returns act/360 or act/365.
+func (b DayBasis) String() string { return fmt.Sprintf("act/%d", int(b)) }
+
+func (b DayBasis) valid() bool { return b == Act360 || b == Act365 }
+
 // Settlement is how often the bank settles (结息) and charges interest.
 type Settlement int
 
-// The settlement conventions. Quarterly is the banks' default (按季结息).
+// The settlement conventions. Quarterly, the zero value, is the banks'
+// default (按季结息, 《人民币利率管理规定》 第二十条).
 const (
-	// Quarterly periods end after the 20th of March, June, September and December.
+	// Quarterly periods end after the 20th of March, June, September and
+	// December.
 	Quarterly Settlement = iota
 	// Monthly periods end after the 20th of each month.
 	Monthly
@@ -23,14 +44,39 @@ const (
 	AtMaturity
 )
 
+var settlementCodes = [...]string{"quarterly", "monthly", "yearly", "at-maturity"}
+
+func (s Settlement) valid() bool { return s >= Quarterly && s <= AtMaturity }
+
 // String returns quarterly, monthly, yearly or at-maturity.
 func (s Settlement) String() string {
-	return [...]string{"quarterly", "monthly", "yearly", "at-maturity"}[s]
+	if !s.valid() {
+		return fmt.Sprintf("Settlement(%d)", int(s))
+	}
+	return settlementCodes[s]
+}
+
+// MarshalText writes the settlement as [Settlement.String] does.
+func (s Settlement) MarshalText() ([]byte, error) {
+	if !s.valid() {
+		return nil, fmt.Errorf("loan: unknown settlement %d", int(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a settlement as [ParseSettlement] does.
+func (s *Settlement) UnmarshalText(b []byte) error {
+	v, err := ParseSettlement(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
 }
 
 // ParseSettlement reads quarterly, monthly, yearly or at-maturity.
 func ParseSettlement(s string) (Settlement, error) {
-	for i, n := range [...]string{"quarterly", "monthly", "yearly", "at-maturity"} {
+	for i, n := range settlementCodes {
 		if s == n {
 			return Settlement(i), nil
 		}
@@ -39,62 +85,68 @@ func ParseSettlement(s string) (Settlement, error) {
 }
 
 // next returns the first day of the settlement period after the one that
-// holds day d, or the zero Date for AtMaturity.
+// holds day d (the 21st of a settlement month), or the zero Date for
+// AtMaturity.
 func (s Settlement) next(d rules.Date) rules.Date {
-	y, m, day := d.Parts()
-	step := map[Settlement]int{Quarterly: 3, Monthly: 1, Yearly: 12}[s]
-	if step == 0 {
+	var step int
+	switch s {
+	case Quarterly:
+		step = 3
+	case Monthly:
+		step = 1
+	case Yearly:
+		step = 12
+	default:
 		return rules.Date{}
 	}
-	// Months whose 21st opens a period: every month, Mar/Jun/Sep/Dec, or Dec.
-	for i := 0; i <= 12; i++ {
-		mm := time.Month((int(m)-1+i)%12 + 1)
-		yy := y + (int(m)-1+i)/12
-		if int(mm)%step != 0 && step != 1 {
-			continue
-		}
-		if i == 0 && day >= 21 {
-			continue
-		}
-		return rules.NewDate(yy, mm, 21)
+	y, m, day := d.Parts()
+	i := int(m) - 1 // months after January of year y, 0-based
+	if day > 20 {
+		i++
 	}
-	return rules.Date{}
+	for (i%12+1)%step != 0 {
+		i++
+	}
+	return rules.NewDate(y+i/12, time.Month(i%12+1), 21)
 }
 
-// Options set the conventions of an accrual.
+// Options set the conventions of [Accrue].
 type Options struct {
 	// Settlement is when periods end; Quarterly if zero.
 	Settlement Settlement
-	// DayBasis divides the annual rate into a daily one: 360 (the banks'
-	// convention, 银发〔2005〕129号) or 365.
-	DayBasis int
+	// DayBasis divides the annual rate into a daily one; Act360 if zero.
+	DayBasis DayBasis
 	// Until, if not zero, is the day accrual stops for a loan that is not
-	// repaid in full (interest up to, not including, it). Otherwise such a
-	// loan accrues to its due day, as a projection.
+	// repaid in full: interest up to, not including, it (an as-of day, which
+	// may be after the due day: the days from the due day on are overdue).
+	// A loan without it accrues to its due day, as a projection. A loan
+	// repaid in full always accrues to the day it was repaid.
 	Until rules.Date
 }
 
-// Segment is a run of days in a period on which the same balance, rate
-// and status apply.
+// Segment is a run of days inside a period with the same balance, rate and
+// status.
 type Segment struct {
-	From    rules.Date      `json:"from"`
-	To      rules.Date      `json:"to"` // exclusive
-	Days    int             `json:"days"`
+	From rules.Date `json:"from"`
+	To   rules.Date `json:"to"` // exclusive
+	Days int        `json:"days"`
+	// Balance is the principal outstanding, in yuan; Rate the annual rate.
 	Balance decimal.Decimal `json:"balance"`
 	Rate    decimal.Decimal `json:"rate"`
-	// Overdue: past the due day without an extension; never subsidised.
+	// Overdue: on or after the due day; never subsidised.
 	Overdue bool `json:"overdue"`
-	// Covered: the interest of these days is subsidised (on CoveredBalance).
+	// Covered: the interest of these days on CoveredBalance is subsidised.
 	Covered        bool            `json:"covered"`
 	CoveredBalance decimal.Decimal `json:"covered_balance"`
 }
 
-// Period is one settlement period. Interest is the exact interest of its
-// days, summed, then rounded half-up to the fen; Covered (the subsidy) is
-// the part that accrued on covered days, rounded the same way; Borrower =
-// Interest − Covered exactly; Overdue is the part that accrued after the
-// due day: Interest less the rounded interest of the days before it, so it
-// is never more than Borrower.
+// Period is one settlement period [From, To). Interest is the exact
+// interest of its days, summed, then rounded half-up to the fen. Covered
+// (the subsidy) is the part that accrued on covered days, rounded the same
+// way. Borrower = Interest − Covered, exactly. Overdue is the part that
+// accrued on or after the due day: Interest less the rounded interest of
+// the days before it, so the two parts add up to Interest and Overdue is
+// never more than Borrower. All amounts are in yuan.
 type Period struct {
 	From     rules.Date      `json:"from"`
 	To       rules.Date      `json:"to"` // exclusive
@@ -106,18 +158,34 @@ type Period struct {
 	Segments []Segment       `json:"segments"`
 }
 
-// Schedule is a loan's interest, period by period, with totals.
+// Schedule is a loan's interest, period by period, with totals: each total
+// is the sum of the periods' rounded amounts, so it matches the sum of the
+// bank's charges.
 type Schedule struct {
-	Loan        string          `json:"loan"`
-	Settlement  string          `json:"settlement"`
-	DayBasis    int             `json:"day_basis"`
-	Periods     []Period        `json:"periods"`
-	Interest    decimal.Decimal `json:"interest"`
-	Covered     decimal.Decimal `json:"covered"`
-	Borrower    decimal.Decimal `json:"borrower"`
-	Overdue     decimal.Decimal `json:"overdue"`
-	End         rules.Date      `json:"end"`         // accrual stops before this day
-	Outstanding decimal.Decimal `json:"outstanding"` // principal not repaid by End
+	Loan       string     `json:"loan"`
+	Settlement Settlement `json:"settlement"`
+	DayBasis   DayBasis   `json:"day_basis"`
+	Periods    []Period   `json:"periods"`
+	// Interest, Covered (the subsidy), Borrower and Overdue in yuan.
+	Interest decimal.Decimal `json:"interest"`
+	Covered  decimal.Decimal `json:"covered"`
+	Borrower decimal.Decimal `json:"borrower"`
+	Overdue  decimal.Decimal `json:"overdue"`
+	// End is the day accrual stops (exclusive): the day of full repayment,
+	// Options.Until, or the due day.
+	End rules.Date `json:"end"`
+	// Outstanding is the principal not repaid by End, in yuan.
+	Outstanding decimal.Decimal `json:"outstanding"`
+}
+
+// Accrue computes the loan's interest as the bank charges it, period by
+// period, with nothing subsidised: interest accrues daily on the
+// outstanding principal at the annual rate divided by the day basis, from
+// Start up to, not including, the day accrual ends (算头不算尾); each
+// period is summed exactly, then rounded half-up to the fen. It validates
+// the loan first, returning a *[FieldError] for a bad field.
+func Accrue(l Loan, o Options) (Schedule, error) {
+	return schedule(l, o, cover{})
 }
 
 // cover says which days' interest is subsidised and on how much principal.
@@ -127,18 +195,18 @@ type cover struct {
 	cap   decimal.Decimal // subsidised principal; zero means the whole balance
 }
 
-// Accrue computes the loan's interest period by period, with nothing
-// subsidised. It validates the loan first.
-func Accrue(l Loan, o Options) (Schedule, error) {
-	return schedule(l, o, cover{})
-}
-
 func schedule(l Loan, o Options, c cover) (Schedule, error) {
 	if err := l.Validate(); err != nil {
 		return Schedule{}, err
 	}
-	if o.DayBasis != 360 && o.DayBasis != 365 {
-		return Schedule{}, &FieldError{Loan: l.ID, Field: "day_basis", Err: fmt.Errorf("%d: want 360 or 365", o.DayBasis)}
+	if o.DayBasis == 0 {
+		o.DayBasis = Act360
+	}
+	if !o.DayBasis.valid() {
+		return Schedule{}, fmt.Errorf("loan: day basis %d: want 360 or 365", int(o.DayBasis))
+	}
+	if !o.Settlement.valid() {
+		return Schedule{}, fmt.Errorf("loan: unknown settlement %d", int(o.Settlement))
 	}
 	end, repaid := l.RepaidOn()
 	if !repaid {
@@ -148,64 +216,26 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 		}
 	}
 	if !end.After(l.Start) {
-		return Schedule{}, &FieldError{Loan: l.ID, Field: "until", Err: fmt.Errorf("%s is not after the start %s", end, l.Start)}
+		return Schedule{}, fmt.Errorf("loan %s: accrual until %s is not after the start %s", l.ID, end, l.Start)
 	}
 	basis := decimal.NewFromInt(int64(o.DayBasis))
-	s := Schedule{Loan: l.ID, Settlement: o.Settlement.String(), DayBasis: o.DayBasis, End: end,
+	s := Schedule{Loan: l.ID, Settlement: o.Settlement, DayBasis: o.DayBasis, End: end,
 		Interest: decimal.Zero, Covered: decimal.Zero, Borrower: decimal.Zero, Overdue: decimal.Zero}
-	reps := sortRepayments(l.Repayments)
-	balance := l.Principal
-	ri := 0
+	w := newWalker(l, c)
+	var segs []Segment // one backing array; each period holds a slice of it
 	for from := l.Start; from.Before(end); {
 		to := end
 		if nx := o.Settlement.next(from); !nx.IsZero() && nx.Before(to) {
 			to = nx
 		}
-		p := Period{From: from, To: to, Days: from.DaysUntil(to)}
-		var num, covNum, overNum decimal.Decimal
-		for day := from; day.Before(to); {
-			for ri < len(reps) && !reps[ri].Date.After(day) {
-				balance = balance.Sub(reps[ri].Amount)
-				ri++
-			}
-			seg := Segment{From: day, Balance: balance, Rate: l.rateOn(day), Overdue: !day.Before(l.Due())}
-			seg.Covered = c.on && !seg.Overdue && !day.After(c.until)
-			if seg.Covered {
-				seg.CoveredBalance = balance
-				if !c.cap.IsZero() && c.cap.LessThan(balance) {
-					seg.CoveredBalance = c.cap
-				}
-			}
-			segEnd := to
-			for _, b := range []rules.Date{l.Maturity, l.Due(), c.until.AddDays(1)} {
-				if b.After(day) && b.Before(segEnd) {
-					segEnd = b
-				}
-			}
-			if ri < len(reps) && reps[ri].Date.Before(segEnd) {
-				segEnd = reps[ri].Date
-			}
-			seg.To, seg.Days = segEnd, day.DaysUntil(segEnd)
-			days := decimal.NewFromInt(int64(seg.Days))
-			n := seg.Balance.Mul(seg.Rate).Mul(days)
-			num = num.Add(n)
-			if seg.Covered {
-				covNum = covNum.Add(seg.CoveredBalance.Mul(seg.Rate).Mul(days))
-			}
-			if seg.Overdue {
-				overNum = overNum.Add(n)
-			}
-			if seg.Balance.IsPositive() {
-				p.Segments = append(p.Segments, seg)
-			}
-			day = segEnd
-		}
-		p.Interest = num.DivRound(basis, 2)
-		p.Covered = covNum.DivRound(basis, 2)
+		first := len(segs)
+		var sum sums
+		sum, segs = w.accrue(from, to, segs)
+		p := Period{From: from, To: to, Days: from.DaysUntil(to), Segments: segs[first:len(segs):len(segs)]}
+		p.Interest = sum.all.DivRound(basis, 2)
+		p.Covered = sum.covered.DivRound(basis, 2)
 		p.Borrower = p.Interest.Sub(p.Covered)
-		// Overdue is what rounding the rest leaves, so that the part before the
-		// due day and the overdue part add up to Interest exactly.
-		p.Overdue = p.Interest.Sub(num.Sub(overNum).DivRound(basis, 2))
+		p.Overdue = p.Interest.Sub(sum.all.Sub(sum.overdue).DivRound(basis, 2))
 		s.Periods = append(s.Periods, p)
 		s.Interest = s.Interest.Add(p.Interest)
 		s.Covered = s.Covered.Add(p.Covered)
@@ -213,36 +243,79 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 		s.Overdue = s.Overdue.Add(p.Overdue)
 		from = to
 	}
-	for ; ri < len(reps) && !reps[ri].Date.After(end); ri++ {
-		balance = balance.Sub(reps[ri].Amount)
-	}
-	s.Outstanding = balance
+	w.repaidBy(end)
+	s.Outstanding = w.balance
 	return s, nil
 }
 
-// rateOn returns the annual rate that applies on day d: the extension's
-// rate from the original maturity on, if it has one.
-func (l Loan) rateOn(d rules.Date) decimal.Decimal {
-	if x := l.Extension; x != nil && !x.Rate.IsZero() && !d.Before(l.Maturity) {
-		return x.Rate
-	}
-	return l.AnnualRate
+// sums are interest before it is divided by the day basis and rounded:
+// Σ balance × rate × days over all days, over covered days (on the covered
+// balance) and over overdue days.
+type sums struct{ all, covered, overdue decimal.Decimal }
+
+// walker accrues a loan's interest run of days by run of days, in date
+// order, keeping the balance and the next repayment between calls, so a
+// schedule walks the loan once.
+type walker struct {
+	l       Loan
+	c       cover
+	due     rules.Date
+	next    int // the first repayment not yet taken off the balance
+	balance decimal.Decimal
 }
 
-// exactInterest is the interest of [from, to) before any rounding, as a
-// numerator over the day basis: the sum of balance × rate × days.
-func exactInterest(l Loan, from, to rules.Date) decimal.Decimal {
-	reps := sortRepayments(l.Repayments)
-	balance := l.Principal
-	num := decimal.Zero
-	for day := from; day.Before(to); day = day.AddDays(1) {
-		b := balance
-		for _, r := range reps {
-			if !r.Date.After(day) {
-				b = b.Sub(r.Amount)
+func newWalker(l Loan, c cover) *walker {
+	return &walker{l: l, c: c, due: l.Due(), balance: l.Principal}
+}
+
+// repaidBy takes every repayment made on or before day d off the balance.
+func (w *walker) repaidBy(d rules.Date) {
+	for ; w.next < len(w.l.Repayments) && !w.l.Repayments[w.next].Date.After(d); w.next++ {
+		w.balance = w.balance.Sub(w.l.Repayments[w.next].Amount)
+	}
+}
+
+// accrue walks [from, to), appending a Segment to segs for each run of days
+// with the same balance, rate and status. from must not be before the end
+// of the previous call's span.
+func (w *walker) accrue(from, to rules.Date, segs []Segment) (sums, []Segment) {
+	var s sums
+	for day := from; day.Before(to); {
+		w.repaidBy(day)
+		end := to
+		cut := func(b rules.Date) {
+			if b.After(day) && b.Before(end) {
+				end = b
 			}
 		}
-		num = num.Add(b.Mul(l.rateOn(day)))
+		cut(w.l.Maturity) // an extension's rate starts here
+		cut(w.due)        // overdue from here
+		if w.c.on {
+			cut(w.c.until.AddDays(1))
+		}
+		if w.next < len(w.l.Repayments) {
+			cut(w.l.Repayments[w.next].Date)
+		}
+		g := Segment{From: day, To: end, Days: day.DaysUntil(end), Balance: w.balance, Rate: w.l.rateOn(day),
+			Overdue: !day.Before(w.due)}
+		g.Covered = w.c.on && !g.Overdue && !day.After(w.c.until)
+		days := decimal.NewFromInt(int64(g.Days))
+		n := g.Balance.Mul(g.Rate).Mul(days)
+		s.all = s.all.Add(n)
+		if g.Overdue {
+			s.overdue = s.overdue.Add(n)
+		}
+		if g.Covered {
+			g.CoveredBalance = g.Balance
+			if !w.c.cap.IsZero() && w.c.cap.LessThan(g.Balance) {
+				g.CoveredBalance = w.c.cap
+			}
+			s.covered = s.covered.Add(g.CoveredBalance.Mul(g.Rate).Mul(days))
+		}
+		if g.Balance.IsPositive() {
+			segs = append(segs, g)
+		}
+		day = end
 	}
-	return num
+	return s, segs
 }

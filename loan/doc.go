@@ -1,12 +1,15 @@
-// Package loan computes microloan interest the way the bank charges it and
-// the clause-14 interest subsidy of 豫办发电〔2021〕48号: "贷款额度5万元以下的，
+// Package loan computes microloan interest the way the bank charges it,
+// and the clause-14 interest subsidy of 豫办发电〔2021〕48号: "贷款额度5万元以下的，
 // 2023年12月31日前产生的利息全额贴息".
 //
 // A county 乡村振兴局 reimburses the interest the bank charged, so the
-// library reproduces the bank's figure to the fen and splits it, period by
-// period, into what the subsidy covers and what the borrower pays:
+// package reproduces the bank's figure to the fen and splits it, period by
+// period, into what the subsidy covers and what the borrower pays. It is
+// plain functions over values: a [Loan] is a value, [Accrue] computes its
+// interest under [Options], and a [Calculator] (built once from a policy,
+// safe for concurrent use) decides its subsidy:
 //
-//	calc, _ := loan.New() // the embedded policy; loan.WithPolicy for overlays
+//	calc, err := loan.New() // the embedded policy; loan.WithPolicy for overlays
 //	d, err := calc.Subsidy(ctx, loan.Loan{
 //		ID: "L001", PovertyRelieved: true,
 //		Principal:  decimal.RequireFromString("50000.00"),
@@ -17,46 +20,82 @@
 //	})
 //	// d.Schedule: 2021-09-01..09-20 (20 days) 106.94 and 2021-09-21..11-30
 //	// (71 days) 379.65; interest 486.59, all of it subsidised.
+//	d.WriteText(os.Stdout) // the same, period by period, in Chinese
 //
 // # Conventions
 //
 // Interest accrues daily on the outstanding principal at the annual rate
-// divided by the day basis (policy parameter microloan_day_basis: 360 by
-// default, 银发〔2005〕129号), from the start day up to, not including, the
-// day of repayment (算头不算尾). A partial repayment lowers the balance from
-// its day. Interest is settled quarterly by default: a period ends after the
+// divided by the day basis ([DayBasis]: the policy parameter
+// microloan_day_basis, 360 by default after 银发〔2005〕129号; [Act365] where a
+// county says so), from the start day up to, not including, the day of
+// repayment (算头不算尾). A partial repayment lowers the balance from its
+// day. Interest is settled quarterly by default: a period ends after the
 // 20th of March, June, September and December, and the last one when the
 // loan is repaid or reaches its (extended) maturity; monthly, yearly and
-// at-maturity settlement are options ([WithSettlement], [Options]). Each
-// period's interest is summed exactly, then rounded half-up to the fen.
+// at-maturity settlement are options ([Settlement], [WithSettlement],
+// [Options]). A loan not repaid in full accrues to its due day, or to
+// [Options].Until.
+//
+// # Rounding
+//
+// Each period's interest is summed exactly (balance × rate × days, with no
+// rounding inside the period, across repayments, rate changes and the
+// cut-off), divided by the day basis once and rounded half-up (四舍五入) to
+// the fen. The subsidy of a period is the part that accrued on covered
+// days, rounded the same way; the borrower's share is the interest minus
+// the subsidy, so the two add up to the interest exactly. Totals are sums
+// of the rounded periods, as on the bank's statements. Nothing passes
+// through float64, and no division uses decimal's global precision.
 //
 // # The subsidy
 //
-// Eligibility is the policy's rule microloan-interest-subsidy, judged on the
-// loan's start day: the borrower is 脱贫人口 or 监测对象, the principal is at
-// most microloan_max_principal (50,000.00; "5万元以下" includes 50,000 under
-// 民法典 第1259条), and the loan started on or before microloan_subsidy_until
-// (2023-12-31). A county may set microloan_cap_first_portion in an overlay to
-// subsidise the first 50,000 of a larger loan instead of refusing it. A loan
-// started before the rule took effect (2021-08-19) is not in force.
+// Eligibility is the policy's rule microloan-interest-subsidy ([Rule]),
+// judged on the loan's start day: the borrower is 脱贫人口 or 监测对象, the
+// principal is at most microloan_max_principal ("5万元以下" includes 50,000.00
+// under 民法典 第1259条; 50,000.01 is over), and the loan started on or
+// before microloan_subsidy_until. A loan started before the rule took
+// effect (2021-08-19) gets the reason not-in-force. Every figure comes from
+// the policy file; none is written in Go.
 //
-// A period's subsidy is the interest that accrued on days up to and
-// including the cut-off, on the subsidised principal, rounded half-up; the
-// borrower pays the rest, so subsidy + borrower share = interest exactly.
-// Interest after the due day without an extension (展期) is overdue: it is
-// reported, never subsidised. An extension moves the due day and may carry
-// its own rate. A renewal (续贷) is a new loan, linked by Renews.
+// Interest that accrued on days up to and including the cut-off is
+// covered, on the subsidised principal. The strict reading of "5万元以下"
+// is the default: a larger loan gets nothing. A county that subsidises the
+// first 50,000 of a larger loan instead sets the parameter
+// microloan_cap_first_portion in an overlay (see the example of [New]):
+//
+//	extends: henan-2021-48
+//	parameters:
+//	  microloan_cap_first_portion:
+//	    values:
+//	      - {from: "2021-08-19", value: true, basis: 某县 对5万元以内部分贴息}
+//
+// Then interest is covered on min(balance, 50,000.00) each day. Interest
+// on days from the due day on (the maturity, or the extended maturity
+// after a 展期) is overdue: it is reported, never subsidised. An extension
+// moves the due day and may carry its own rate from the original maturity. A renewal (续贷) is a new loan
+// with its own start day, linked to the old one by Renews.
 //
 // # Findings
 //
-// A contract rate above the LPR in force on the start day (1-year LPR for a
-// term up to one year, 5-year-plus beyond; parameters lpr_1y and lpr_5y) is
-// reported as the finding rate-above-lpr; overdue interest as
-// overdue-interest. Findings do not change the subsidy.
+// Audit findings ([Finding]) do not change the subsidy. rate-above-lpr: the
+// contract rate is above the LPR in force on the start day (parameter lpr_1y
+// for a term of up to one year, lpr_5y beyond), or an extension's rate is
+// above the LPR in force on the day the extension starts, of the tier of the
+// whole term. overdue-interest: interest accrued on or after the due day.
+//
+// # Errors
+//
+// A loan that is not eligible is a [Decision] with Eligible false and the
+// policy's reasons, never an error. An error means the loan could not be
+// decided: a *[FieldError] names the field that is missing or wrong (the
+// same names as in input files, see [Fields] and [Parse]); other errors
+// come from the policy, such as a parameter with no value on the day.
 //
 // # Explanations
 //
-// [Decision.WriteText] lists each period with its days, balance, rate and
-// amounts in Chinese, to be checked against a bank statement. No figure
-// here ever passes through float64, and no policy figure is written in Go.
+// A [Decision] has JSON tags (decimals as strings, dates as YYYY-MM-DD) and
+// carries the policy's id and SHA-256. [Decision.WriteText] lists each
+// period with its days, balance, rate and amounts in Chinese, to be checked
+// against a bank statement; the policy's own explanation of eligibility is
+// Decision.Eligibility.Explanation().
 package loan

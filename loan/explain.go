@@ -15,6 +15,9 @@ func (d Decision) WriteText(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	ex := d.Eligibility.Explanation()
 	p("贷款 %s：%s（%s %s）\n", d.Loan, ex.Title, ex.PolicyNumber, ex.Clause)
+	if d.Renews != "" {
+		p("续贷：接续原贷款 %s，作为新贷款按本笔放款日判定\n", d.Renews)
+	}
 	p("依据：「%s」\n", ex.Quote)
 	if d.Eligible {
 		p("贴息资格：符合，贴息本金 %s 元，贴息截至 %s（含当日）\n", d.SubsidisedPrincipal.StringFixed(2), d.Until)
@@ -25,7 +28,7 @@ func (d Decision) WriteText(w io.Writer) error {
 		}
 	}
 	s := d.Schedule
-	p("计息：日利率 = 年利率 ÷ %d，算头不算尾，%s结息，每期合计后四舍五入到分\n", s.DayBasis, settlementName[s.Settlement])
+	p("计息：日利率 = 年利率 ÷ %d，算头不算尾，%s结息，每期合计后四舍五入到分\n", int(s.DayBasis), settlementNames[s.Settlement])
 	for i, per := range s.Periods {
 		p("第 %d 期 %s 至 %s（%d 天）：利息 %s 元，贴息 %s 元，借款人负担 %s 元", i+1, per.From, per.To.AddDays(-1),
 			per.Days, per.Interest.StringFixed(2), per.Covered.StringFixed(2), per.Borrower.StringFixed(2))
@@ -60,4 +63,5 @@ func (d Decision) WriteText(w io.Writer) error {
 	return b.Flush()
 }
 
-var settlementName = map[string]string{"quarterly": "按季", "monthly": "按月", "yearly": "按年", "at-maturity": "到期一次"}
+// settlementNames are the Chinese names of the settlement conventions.
+var settlementNames = map[Settlement]string{Quarterly: "按季", Monthly: "按月", Yearly: "按年", AtMaturity: "到期一次"}

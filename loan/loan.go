@@ -1,29 +1,33 @@
 package loan
 
 import (
-	"errors"
 	"fmt"
-	"sort"
+	"time"
 
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/shopspring/decimal"
 )
 
-// Loan is a microloan (小额信贷) as the bank booked it.
+// Loan is a microloan (小额信贷) as the bank booked it. It is a plain value:
+// build it, call [Loan.Validate] (every function here does), and pass it
+// by value.
 type Loan struct {
 	ID string
 	// PovertyRelieved and Monitored describe the borrower: 脱贫人口, 监测对象.
 	PovertyRelieved, Monitored bool
 	// Principal is the amount lent, in yuan, at most 2 decimal places.
 	Principal decimal.Decimal
-	// AnnualRate is the contract rate as a fraction per year (0.0385 for 3.85%).
+	// AnnualRate is the contract rate as a fraction per year (0.0385 for
+	// 3.85%), fixed for the contract's term.
 	AnnualRate decimal.Decimal
-	// Start is the day the money was paid out; interest accrues from it.
+	// Start is the day the money was paid out (放款日) and the contract date
+	// the LPR cap is read on; interest accrues from it.
 	Start rules.Date
-	// Maturity is the day the loan falls due. Interest accrues up to, not
-	// including, the day of repayment (算头不算尾).
+	// Maturity is the day the loan falls due under the contract. Interest
+	// accrues up to, not including, the day of repayment (算头不算尾).
 	Maturity rules.Date
-	// Repayments are the principal repaid, in date order.
+	// Repayments are the principal repaid, in date order, each after Start.
+	// Their total may be less than Principal (not yet repaid in full).
 	Repayments []Repayment
 	// Extension, if set, moves the maturity (展期) and may change the rate.
 	Extension *Extension
@@ -32,27 +36,33 @@ type Loan struct {
 	Renews string
 }
 
-// Repayment is principal repaid on a day. Interest stops accruing on it
-// from that day.
+// Repayment is principal repaid, in yuan, on a day. The balance is lower
+// from that day on, so the day itself accrues on the lower balance.
 type Repayment struct {
 	Date   rules.Date
 	Amount decimal.Decimal
 }
 
 // Extension is a 展期: the loan's new maturity and, if not zero, the annual
-// rate (a fraction) from the old maturity on.
+// rate (a fraction) that applies from the original maturity on. A zero Rate
+// keeps the contract rate.
 type Extension struct {
 	To   rules.Date
 	Rate decimal.Decimal
 }
 
-// FieldError reports a loan field that is missing or not acceptable.
+// FieldError reports a loan field that is missing or not acceptable. Field
+// is the field's name in input files: principal, annual_rate, start,
+// maturity, repayments, extended_to, extension_rate, renews, … (see
+// [Fields]).
 type FieldError struct {
 	Loan  string // the loan's ID
-	Field string // as in the input files: principal, annual_rate, start, …
+	Field string
 	Err   error
 }
 
+// Error returns "loan ID: FIELD: problem", or "loan: FIELD: problem" for a
+// loan without an ID.
 func (e *FieldError) Error() string {
 	if e.Loan != "" {
 		return fmt.Sprintf("loan %s: %s: %v", e.Loan, e.Field, e.Err)
@@ -60,26 +70,33 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("loan: %s: %v", e.Field, e.Err)
 }
 
+// Unwrap returns the underlying problem.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// maxRate bounds a sane annual rate: a value above it is almost always a
-// percent typed where a fraction was meant.
-var maxRate = decimal.RequireFromString("0.24")
+// maxRate bounds a sane annual rate: above it, the rate is almost always a
+// percent typed where a fraction was meant (3.85 for 0.0385). It is the
+// 24% a year of the 2015 private-lending rules, far above any microloan.
+var maxRate = decimal.New(24, -2)
 
-// Validate checks the loan and returns a *FieldError naming the first field
-// that is wrong: a principal that is not positive or has more than 2
-// places, a rate outside (0, 0.24], a maturity not after the start,
-// repayments out of order, before the start, not positive, or adding up to
-// more than the principal, an extension not after the maturity.
+// Validate checks the loan and returns a *FieldError naming the first
+// field that is wrong:
+//   - principal: missing, not more than 0, or more than 2 decimal places;
+//   - annual_rate: not in (0, 0.24];
+//   - start, maturity: missing, or maturity not after start;
+//   - repayments: a date not after the start or before the previous
+//     repayment's, an amount not more than 0 or with more than 2 decimal
+//     places, or a running total above the principal;
+//   - extended_to: not after the maturity; extension_rate: not in (0, 0.24];
+//   - renews: the loan's own ID.
+//
+// A repayment after the maturity is accepted: it is a loan repaid late,
+// whose interest after the due day is overdue.
 func (l Loan) Validate() error {
 	fail := func(field, format string, args ...any) error {
 		return &FieldError{Loan: l.ID, Field: field, Err: fmt.Errorf(format, args...)}
 	}
-	switch {
-	case !l.Principal.IsPositive():
-		return fail("principal", "%s must be more than 0", l.Principal)
-	case l.Principal.Exponent() < -2 && !l.Principal.Equal(l.Principal.Round(2)):
-		return fail("principal", "%s has more than 2 decimal places", l.Principal)
+	if err := checkMoney(l.Principal); err != nil {
+		return fail("principal", "%v", err)
 	}
 	if err := checkRate(l.AnnualRate); err != nil {
 		return fail("annual_rate", "%v", err)
@@ -93,27 +110,27 @@ func (l Loan) Validate() error {
 		return fail("maturity", "%s is not after the start %s", l.Maturity, l.Start)
 	}
 	repaid := decimal.Zero
-	var prev rules.Date
+	prev := l.Start
 	for i, r := range l.Repayments {
 		switch {
 		case !r.Date.After(l.Start):
-			return fail("repayments", "repayment %d on %s is not after the start %s", i+1, r.Date, l.Start)
+			return fail("repayments", "repayment %d on %q is not after the start %s", i+1, r.Date, l.Start)
 		case r.Date.Before(prev):
 			return fail("repayments", "repayment %d on %s comes before the one on %s", i+1, r.Date, prev)
-		case !r.Amount.IsPositive():
-			return fail("repayments", "repayment %d of %s must be more than 0", i+1, r.Amount)
-		case r.Amount.Exponent() < -2 && !r.Amount.Equal(r.Amount.Round(2)):
-			return fail("repayments", "repayment %d of %s has more than 2 decimal places", i+1, r.Amount)
+		}
+		if err := checkMoney(r.Amount); err != nil {
+			return fail("repayments", "repayment %d on %s: %v", i+1, r.Date, err)
 		}
 		prev = r.Date
 		repaid = repaid.Add(r.Amount)
 		if repaid.GreaterThan(l.Principal) {
-			return fail("repayments", "repayment %d on %s takes the repaid total to %s, above the principal %s", i+1, r.Date, repaid, l.Principal)
+			return fail("repayments", "repayment %d on %s takes the repaid total to %s, above the principal %s",
+				i+1, r.Date, repaid, l.Principal)
 		}
 	}
 	if x := l.Extension; x != nil {
 		if !x.To.After(l.Maturity) {
-			return fail("extended_to", "%s is not after the maturity %s", x.To, l.Maturity)
+			return fail("extended_to", "%q is not after the maturity %s", x.To, l.Maturity)
 		}
 		if !x.Rate.IsZero() {
 			if err := checkRate(x.Rate); err != nil {
@@ -127,6 +144,24 @@ func (l Loan) Validate() error {
 	return nil
 }
 
+// checkMoney accepts an amount of yuan more than 0 with at most 2 decimal
+// places (by value: 100.000 is 100.00), small enough to count in fen as an
+// int64.
+func checkMoney(m decimal.Decimal) error {
+	switch {
+	case !m.IsPositive():
+		return fmt.Errorf("%s must be more than 0", m)
+	case !m.Equal(m.Truncate(2)):
+		return fmt.Errorf("%s has more than 2 decimal places", m)
+	case m.Shift(2).Cmp(maxFen) > 0:
+		return fmt.Errorf("%s is too large", m)
+	}
+	return nil
+}
+
+// maxFen is the largest amount, in fen, checkMoney accepts: 10^15 yuan.
+var maxFen = decimal.New(1, 17)
+
 func checkRate(r decimal.Decimal) error {
 	switch {
 	case !r.IsPositive():
@@ -138,7 +173,7 @@ func checkRate(r decimal.Decimal) error {
 }
 
 // Due returns the day the loan falls due: the extended maturity if it was
-// extended, else the maturity.
+// extended, else the maturity. Interest on days from Due on is overdue.
 func (l Loan) Due() rules.Date {
 	if l.Extension != nil {
 		return l.Extension.To
@@ -146,8 +181,8 @@ func (l Loan) Due() rules.Date {
 	return l.Maturity
 }
 
-// RepaidOn returns the day the last of the principal was repaid, and false
-// if the repayments do not add up to the principal.
+// RepaidOn returns the day the repayments reach the principal, and false if
+// they never do (the loan is not repaid in full).
 func (l Loan) RepaidOn() (rules.Date, bool) {
 	sum := decimal.Zero
 	for _, r := range l.Repayments {
@@ -159,11 +194,21 @@ func (l Loan) RepaidOn() (rules.Date, bool) {
 	return rules.Date{}, false
 }
 
-// sortRepayments returns the repayments in date order.
-func sortRepayments(rs []Repayment) []Repayment {
-	out := append([]Repayment(nil), rs...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
-	return out
+// rateOn returns the annual rate that applies on day d: the extension's
+// rate from the original maturity on, if it has one.
+func (l Loan) rateOn(d rules.Date) decimal.Decimal {
+	if x := l.Extension; x != nil && !x.Rate.IsZero() && !d.Before(l.Maturity) {
+		return x.Rate
+	}
+	return l.AnnualRate
 }
 
-var errNoEnd = errors.New("the loan is not repaid in full and no date to accrue to was given")
+// oneYearAfter returns the same day a year later; 29 February gives 28
+// February.
+func oneYearAfter(d rules.Date) rules.Date {
+	y, m, day := d.Parts()
+	if m == time.February && day == 29 {
+		day = 28
+	}
+	return rules.NewDate(y+1, m, day)
+}
