@@ -2,6 +2,8 @@ package loan
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 	"time"
 
 	"github.com/ruralrelief/fangpin/rules"
@@ -185,6 +187,9 @@ type Schedule struct {
 // period is summed exactly, then rounded half-up to the fen. It validates
 // the loan first, returning a *[FieldError] for a bad field.
 func Accrue(l Loan, o Options) (Schedule, error) {
+	if err := l.Validate(); err != nil {
+		return Schedule{}, err
+	}
 	return schedule(l, o, cover{})
 }
 
@@ -195,10 +200,8 @@ type cover struct {
 	cap   decimal.Decimal // subsidised principal; zero means the whole balance
 }
 
+// schedule accrues a valid loan, with the days c says covered.
 func schedule(l Loan, o Options, c cover) (Schedule, error) {
-	if err := l.Validate(); err != nil {
-		return Schedule{}, err
-	}
 	if o.DayBasis == 0 {
 		o.DayBasis = Act360
 	}
@@ -208,7 +211,7 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 	if !o.Settlement.valid() {
 		return Schedule{}, fmt.Errorf("loan: unknown settlement %d", int(o.Settlement))
 	}
-	end, repaid := l.RepaidOn()
+	end, repaid := repaidOn(l)
 	if !repaid {
 		end = l.Due()
 		if !o.Until.IsZero() {
@@ -218,9 +221,9 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 	if !end.After(l.Start) {
 		return Schedule{}, fmt.Errorf("loan %s: accrual until %s is not after the start %s", l.ID, end, l.Start)
 	}
-	basis := decimal.NewFromInt(int64(o.DayBasis))
-	s := Schedule{Loan: l.ID, Settlement: o.Settlement, DayBasis: o.DayBasis, End: end,
-		Interest: decimal.Zero, Covered: decimal.Zero, Borrower: decimal.Zero, Overdue: decimal.Zero}
+	basis := decimal.NewFromInt(int64(o.DayBasis) * 100) // the sums are in fen
+	s := Schedule{Loan: l.ID, Settlement: o.Settlement, DayBasis: o.DayBasis, End: end}
+	var interest, covered, overdue int64 // totals in fen
 	w := newWalker(l, c)
 	var segs []Segment // one backing array; each period holds a slice of it
 	for from := l.Start; from.Before(end); {
@@ -232,26 +235,92 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 		var sum sums
 		sum, segs = w.accrue(from, to, segs)
 		p := Period{From: from, To: to, Days: from.DaysUntil(to), Segments: segs[first:len(segs):len(segs)]}
-		p.Interest = sum.all.DivRound(basis, 2)
-		p.Covered = sum.covered.DivRound(basis, 2)
+		all := sum.all.value()
+		p.Interest = round(all, basis)
+		p.Covered = round(sum.covered.value(), basis)
 		p.Borrower = p.Interest.Sub(p.Covered)
-		p.Overdue = p.Interest.Sub(sum.all.Sub(sum.overdue).DivRound(basis, 2))
+		p.Overdue = decimal.Zero
+		if over := sum.overdue.value(); !over.IsZero() {
+			p.Overdue = p.Interest.Sub(round(all.Sub(over), basis))
+		}
 		s.Periods = append(s.Periods, p)
-		s.Interest = s.Interest.Add(p.Interest)
-		s.Covered = s.Covered.Add(p.Covered)
-		s.Borrower = s.Borrower.Add(p.Borrower)
-		s.Overdue = s.Overdue.Add(p.Overdue)
+		interest += fenOf(p.Interest)
+		covered += fenOf(p.Covered)
+		overdue += fenOf(p.Overdue)
 		from = to
 	}
+	s.Interest, s.Covered = decimal.New(interest, -2), decimal.New(covered, -2)
+	s.Borrower, s.Overdue = decimal.New(interest-covered, -2), decimal.New(overdue, -2)
 	w.repaidBy(end)
 	s.Outstanding = w.balance
 	return s, nil
 }
 
-// sums are interest before it is divided by the day basis and rounded:
-// Σ balance × rate × days over all days, over covered days (on the covered
-// balance) and over overdue days.
-type sums struct{ all, covered, overdue decimal.Decimal }
+// round divides a sum by the day basis (in fen) and rounds it half-up to
+// the fen.
+func round(sum, basis decimal.Decimal) decimal.Decimal {
+	if sum.IsZero() {
+		return decimal.Zero
+	}
+	return sum.DivRound(basis, 2)
+}
+
+// repaidOn is [Loan.RepaidOn] for a valid loan, counted in fen.
+func repaidOn(l Loan) (rules.Date, bool) {
+	left := fenOf(l.Principal)
+	for _, r := range l.Repayments {
+		if left -= fenOf(r.Amount); left == 0 {
+			return r.Date, true
+		}
+	}
+	return rules.Date{}, false
+}
+
+// sums are interest before it is divided by the day basis and rounded, in
+// fen: Σ balance × rate × days over all days, over covered days (on the
+// covered balance) and over overdue days.
+type sums struct{ all, covered, overdue fenDays }
+
+// fenDays sums balance × days × rate exactly. It counts balance × days in
+// fen-days as an int64 while the rate stays the same (the rate changes at
+// most once, when an extension starts) and multiplies by the rate only when
+// the rate changes or the sum is read, so a period costs a few decimal
+// operations however many runs of days it has. A product or sum that would
+// overflow int64 goes to the decimal part instead.
+type fenDays struct {
+	rate decimal.Decimal // the rate of n
+	n    int64           // fen-days at rate, not yet multiplied
+	done decimal.Decimal // Σ fen-days × rate of earlier rates and overflows
+}
+
+func (a *fenDays) add(fen int64, days int, rate decimal.Decimal) {
+	if a.n != 0 && !rate.Equal(a.rate) {
+		a.flush()
+	}
+	a.rate = rate
+	hi, lo := bits.Mul64(uint64(fen), uint64(days))
+	if hi != 0 || lo > math.MaxInt64 {
+		a.done = a.done.Add(decimal.NewFromInt(fen).Mul(decimal.NewFromInt(int64(days))).Mul(rate))
+		return
+	}
+	if int64(lo) > math.MaxInt64-a.n {
+		a.flush()
+	}
+	a.n += int64(lo)
+}
+
+func (a *fenDays) flush() {
+	if a.n != 0 {
+		a.done = a.done.Add(decimal.NewFromInt(a.n).Mul(a.rate))
+		a.n = 0
+	}
+}
+
+// value returns Σ balance × rate × days, in fen.
+func (a *fenDays) value() decimal.Decimal {
+	a.flush()
+	return a.done
+}
 
 // walker accrues a loan's interest run of days by run of days, in date
 // order, keeping the balance and the next repayment between calls, so a
@@ -259,20 +328,27 @@ type sums struct{ all, covered, overdue decimal.Decimal }
 type walker struct {
 	l       Loan
 	c       cover
+	capFen  int64 // c.cap in fen; 0 for none
 	due     rules.Date
-	next    int // the first repayment not yet taken off the balance
-	balance decimal.Decimal
+	next    int             // the first repayment not yet taken off the balance
+	balance decimal.Decimal // in yuan
+	fen     int64           // the balance in fen
 }
 
 func newWalker(l Loan, c cover) *walker {
-	return &walker{l: l, c: c, due: l.Due(), balance: l.Principal}
+	return &walker{l: l, c: c, capFen: fenOf(c.cap), due: l.Due(), balance: l.Principal, fen: fenOf(l.Principal)}
 }
 
 // repaidBy takes every repayment made on or before day d off the balance.
 func (w *walker) repaidBy(d rules.Date) {
-	for ; w.next < len(w.l.Repayments) && !w.l.Repayments[w.next].Date.After(d); w.next++ {
-		w.balance = w.balance.Sub(w.l.Repayments[w.next].Amount)
+	reps := w.l.Repayments
+	if w.next >= len(reps) || reps[w.next].Date.After(d) {
+		return
 	}
+	for ; w.next < len(reps) && !reps[w.next].Date.After(d); w.next++ {
+		w.fen -= fenOf(reps[w.next].Amount)
+	}
+	w.balance = decimal.New(w.fen, -2)
 }
 
 // accrue walks [from, to), appending a Segment to segs for each run of days
@@ -299,20 +375,19 @@ func (w *walker) accrue(from, to rules.Date, segs []Segment) (sums, []Segment) {
 		g := Segment{From: day, To: end, Days: day.DaysUntil(end), Balance: w.balance, Rate: w.l.rateOn(day),
 			Overdue: !day.Before(w.due)}
 		g.Covered = w.c.on && !g.Overdue && !day.After(w.c.until)
-		days := decimal.NewFromInt(int64(g.Days))
-		n := g.Balance.Mul(g.Rate).Mul(days)
-		s.all = s.all.Add(n)
+		s.all.add(w.fen, g.Days, g.Rate)
 		if g.Overdue {
-			s.overdue = s.overdue.Add(n)
+			s.overdue.add(w.fen, g.Days, g.Rate)
 		}
 		if g.Covered {
+			covered := w.fen
 			g.CoveredBalance = g.Balance
-			if !w.c.cap.IsZero() && w.c.cap.LessThan(g.Balance) {
-				g.CoveredBalance = w.c.cap
+			if w.capFen > 0 && w.capFen < w.fen {
+				g.CoveredBalance, covered = w.c.cap, w.capFen
 			}
-			s.covered = s.covered.Add(g.CoveredBalance.Mul(g.Rate).Mul(days))
+			s.covered.add(covered, g.Days, g.Rate)
 		}
-		if g.Balance.IsPositive() {
+		if w.fen > 0 {
 			segs = append(segs, g)
 		}
 		day = end

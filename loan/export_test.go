@@ -11,5 +11,5 @@ import (
 // covered).
 func Accrued(l Loan, from, to, until rules.Date) (all, covered decimal.Decimal) {
 	s, _ := newWalker(l, cover{on: !until.IsZero(), until: until}).accrue(from, to, nil)
-	return s.all, s.covered
+	return s.all.value().Shift(-2), s.covered.value().Shift(-2)
 }

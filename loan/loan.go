@@ -98,6 +98,9 @@ func (l Loan) Validate() error {
 	if err := checkMoney(l.Principal); err != nil {
 		return fail("principal", "%v", err)
 	}
+	if l.Principal.GreaterThan(maxPrincipal) {
+		return fail("principal", "%s is too large", l.Principal)
+	}
 	if err := checkRate(l.AnnualRate); err != nil {
 		return fail("annual_rate", "%v", err)
 	}
@@ -109,7 +112,9 @@ func (l Loan) Validate() error {
 	case !l.Maturity.After(l.Start):
 		return fail("maturity", "%s is not after the start %s", l.Maturity, l.Start)
 	}
-	repaid := decimal.Zero
+	// Counted in fen: every amount is checked to be at most the principal
+	// before it is added, so the total stays far inside int64.
+	principal, repaid := fenOf(l.Principal), int64(0)
 	prev := l.Start
 	for i, r := range l.Repayments {
 		switch {
@@ -122,10 +127,14 @@ func (l Loan) Validate() error {
 			return fail("repayments", "repayment %d on %s: %v", i+1, r.Date, err)
 		}
 		prev = r.Date
-		repaid = repaid.Add(r.Amount)
-		if repaid.GreaterThan(l.Principal) {
-			return fail("repayments", "repayment %d on %s takes the repaid total to %s, above the principal %s",
-				i+1, r.Date, repaid, l.Principal)
+		if r.Amount.GreaterThan(l.Principal) {
+			repaid = principal + 1
+		} else {
+			repaid += fenOf(r.Amount)
+		}
+		if repaid > principal {
+			return fail("repayments", "repayment %d on %s of %s takes the repaid total above the principal %s",
+				i+1, r.Date, r.Amount, l.Principal)
 		}
 	}
 	if x := l.Extension; x != nil {
@@ -145,22 +154,24 @@ func (l Loan) Validate() error {
 }
 
 // checkMoney accepts an amount of yuan more than 0 with at most 2 decimal
-// places (by value: 100.000 is 100.00), small enough to count in fen as an
-// int64.
+// places, by value: 100.000 is 100.00.
 func checkMoney(m decimal.Decimal) error {
 	switch {
 	case !m.IsPositive():
 		return fmt.Errorf("%s must be more than 0", m)
-	case !m.Equal(m.Truncate(2)):
+	case !m.Shift(2).IsInteger():
 		return fmt.Errorf("%s has more than 2 decimal places", m)
-	case m.Shift(2).Cmp(maxFen) > 0:
-		return fmt.Errorf("%s is too large", m)
 	}
 	return nil
 }
 
-// maxFen is the largest amount, in fen, checkMoney accepts: 10^15 yuan.
-var maxFen = decimal.New(1, 17)
+// maxPrincipal bounds a principal so that amounts can be counted in fen as
+// an int64 with room to spare: 10^15 yuan.
+var maxPrincipal = decimal.New(1, 15)
+
+// fenOf returns an amount of yuan checked by checkMoney, and at most
+// maxPrincipal, in fen.
+func fenOf(m decimal.Decimal) int64 { return m.Shift(2).IntPart() }
 
 func checkRate(r decimal.Decimal) error {
 	switch {
