@@ -222,8 +222,8 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 		return Schedule{}, fmt.Errorf("loan %s: accrual until %s is not after the start %s", l.ID, end, l.Start)
 	}
 	basis := decimal.NewFromInt(int64(o.DayBasis) * 100) // the sums are in fen
-	s := Schedule{Loan: l.ID, Settlement: o.Settlement, DayBasis: o.DayBasis, End: end}
-	var interest, covered, overdue int64 // totals in fen
+	s := Schedule{Loan: l.ID, Settlement: o.Settlement, DayBasis: o.DayBasis, End: end,
+		Interest: decimal.Zero, Covered: decimal.Zero, Overdue: decimal.Zero}
 	w := newWalker(l, c)
 	var segs []Segment // one backing array; each period holds a slice of it
 	for from := l.Start; from.Before(end); {
@@ -244,13 +244,12 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 			p.Overdue = p.Interest.Sub(round(all.Sub(over), basis))
 		}
 		s.Periods = append(s.Periods, p)
-		interest += fenOf(p.Interest)
-		covered += fenOf(p.Covered)
-		overdue += fenOf(p.Overdue)
+		s.Interest = s.Interest.Add(p.Interest)
+		s.Covered = s.Covered.Add(p.Covered)
+		s.Overdue = s.Overdue.Add(p.Overdue)
 		from = to
 	}
-	s.Interest, s.Covered = decimal.New(interest, -2), decimal.New(covered, -2)
-	s.Borrower, s.Overdue = decimal.New(interest-covered, -2), decimal.New(overdue, -2)
+	s.Borrower = s.Interest.Sub(s.Covered)
 	w.repaidBy(end)
 	s.Outstanding = w.balance
 	return s, nil

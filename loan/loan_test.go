@@ -641,3 +641,33 @@ func TestNewNeedsTheRule(t *testing.T) {
 	_, err = loan.New(loan.WithPolicy(nil))
 	assert.Error(t, err)
 }
+
+func TestLeapDayTermIsOneYear(t *testing.T) {
+	// From 29 February, a year runs to 28 February: held to the 1-year LPR
+	// (3.45% on 2024-02-29), not the 5-year-plus (3.95%).
+	l := base()
+	l.AnnualRate, l.Start, l.Maturity = d("0.0390"), day("2024-02-29"), day("2025-02-28")
+	l.Repayments[0].Date = day("2024-06-01")
+	dec, err := calc(t).Subsidy(context.Background(), l)
+	require.NoError(t, err)
+	assert.Equal(t, []string{loan.FindingRateAboveLPR}, findingCodes(dec.Findings))
+	l.Maturity = day("2025-03-01")
+	dec, err = calc(t).Subsidy(context.Background(), l)
+	require.NoError(t, err)
+	assert.Empty(t, dec.Findings)
+}
+
+func TestBadDayBasisInThePolicy(t *testing.T) {
+	c := calc(t, rules.Source{Name: "odd.yaml", Data: []byte(`extends: henan-2021-48
+parameters:
+  microloan_day_basis:
+    values:
+      - {from: "2022-01-01", value: 366, basis: 试算}
+`)})
+	_, err := c.Subsidy(context.Background(), base())
+	require.NoError(t, err, "the 360 in force on 2021-09-01 applies")
+	l := base()
+	l.Start, l.Maturity, l.Repayments = day("2022-02-01"), day("2023-02-01"), nil
+	_, err = c.Subsidy(context.Background(), l)
+	assert.ErrorContains(t, err, "parameter microloan_day_basis is 366 on 2022-02-01; want 360 or 365")
+}

@@ -205,3 +205,34 @@ func TestLaterRepaymentNeverLowersInterest(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestLargeAmountsStayExact accrues the largest principal Validate accepts
+// at the highest rate, where fen-days no longer fit in an int64, and checks
+// every period against the day-by-day sum.
+func TestLargeAmountsStayExact(t *testing.T) {
+	l := loan.Loan{ID: "big", Principal: decimal.RequireFromString("1000000000000000.00"), AnnualRate: decimal.RequireFromString("0.24"),
+		Start: rules.MustDate("2021-01-01"), Maturity: rules.MustDate("2031-01-01"),
+		Extension: &loan.Extension{To: rules.MustDate("2032-01-01"), Rate: decimal.RequireFromString("0.2399")},
+		Repayments: []loan.Repayment{{Date: rules.MustDate("2021-02-10"), Amount: decimal.RequireFromString("0.01")},
+			{Date: rules.MustDate("2023-03-01"), Amount: decimal.RequireFromString("0.01")},
+			{Date: rules.MustDate("2023-05-01"), Amount: decimal.RequireFromString("0.01")},
+			{Date: rules.MustDate("2032-03-01"), Amount: decimal.RequireFromString("999999999999999.97")}}}
+	basis := decimal.NewFromInt(360)
+	// Quarterly: fen-days fit; yearly: 70 + 61 days in 2023 each fit but
+	// not their sum; at maturity: a single run does not fit.
+	for _, settle := range []loan.Settlement{loan.Quarterly, loan.Yearly, loan.AtMaturity} {
+		s, err := loan.Accrue(l, loan.Options{Settlement: settle})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range s.Periods {
+			all, _ := dayByDay(l, p.From, p.To, rules.Date{})
+			if want := all.DivRound(basis, 2); !want.Equal(p.Interest) {
+				t.Errorf("%s period %s..%s: %s, day by day %s", settle, p.From, p.To, p.Interest, want)
+			}
+		}
+		if settle == loan.AtMaturity && !s.Overdue.IsPositive() {
+			t.Errorf("repaid after the extended maturity, but overdue = %s", s.Overdue)
+		}
+	}
+}
