@@ -9,46 +9,48 @@ import (
 )
 
 // Loan is a microloan (小额信贷) as the bank booked it. It is a plain value:
-// build it, call [Loan.Validate] (every function here does), and pass it
-// by value.
+// build it (or decode it from JSON, where decimals are read from their
+// text, never as floats), call [Loan.Validate] (every function here does),
+// and pass it by value.
 type Loan struct {
-	ID string
+	ID string `json:"id"`
 	// PovertyRelieved and Monitored describe the borrower: 脱贫人口, 监测对象.
-	PovertyRelieved, Monitored bool
+	PovertyRelieved bool `json:"poverty_relieved"`
+	Monitored       bool `json:"monitored"`
 	// Principal is the amount lent, in yuan, at most 2 decimal places.
-	Principal decimal.Decimal
+	Principal decimal.Decimal `json:"principal"`
 	// AnnualRate is the contract rate as a fraction per year (0.0385 for
 	// 3.85%), fixed for the contract's term.
-	AnnualRate decimal.Decimal
+	AnnualRate decimal.Decimal `json:"annual_rate"`
 	// Start is the day the money was paid out (放款日) and the contract date
 	// the LPR cap is read on; interest accrues from it.
-	Start rules.Date
+	Start rules.Date `json:"start"`
 	// Maturity is the day the loan falls due under the contract. Interest
 	// accrues up to, not including, the day of repayment (算头不算尾).
-	Maturity rules.Date
+	Maturity rules.Date `json:"maturity"`
 	// Repayments are the principal repaid, in date order, each after Start.
 	// Their total may be less than Principal (not yet repaid in full).
-	Repayments []Repayment
+	Repayments []Repayment `json:"repayments"`
 	// Extension, if set, moves the maturity (展期) and may change the rate.
-	Extension *Extension
+	Extension *Extension `json:"extension,omitempty"`
 	// Renews is the ID of the loan this one replaces (续贷); "" if none. A
 	// renewal is a new loan, judged on its own start date.
-	Renews string
+	Renews string `json:"renews,omitempty"`
 }
 
 // Repayment is principal repaid, in yuan, on a day. The balance is lower
 // from that day on, so the day itself accrues on the lower balance.
 type Repayment struct {
-	Date   rules.Date
-	Amount decimal.Decimal
+	Date   rules.Date      `json:"date"`
+	Amount decimal.Decimal `json:"amount"`
 }
 
 // Extension is a 展期: the loan's new maturity and, if not zero, the annual
 // rate (a fraction) that applies from the original maturity on. A zero Rate
 // keeps the contract rate.
 type Extension struct {
-	To   rules.Date
-	Rate decimal.Decimal
+	To   rules.Date      `json:"to"`
+	Rate decimal.Decimal `json:"rate"`
 }
 
 // FieldError reports a loan field that is missing or not acceptable. Field

@@ -609,6 +609,9 @@ func TestDecisionJSON(t *testing.T) {
 	g := p["segments"].([]any)[0].(map[string]any)
 	assert.Equal(t, "0.0385", g["rate"])
 	assert.NotContains(t, string(b), "e+", "no exponent")
+	e := got["eligibility"].(map[string]any)["explanation"].(map[string]any)
+	assert.Equal(t, "microloan-interest-subsidy", e["rule"])
+	assert.Equal(t, "2021-09-01", e["as_of"])
 }
 
 func TestWriteTextNotEligible(t *testing.T) {
@@ -670,4 +673,36 @@ parameters:
 	l.Start, l.Maturity, l.Repayments = day("2022-02-01"), day("2023-02-01"), nil
 	_, err = c.Subsidy(context.Background(), l)
 	assert.ErrorContains(t, err, "parameter microloan_day_basis is 366 on 2022-02-01; want 360 or 365")
+}
+
+func TestLoanFromJSON(t *testing.T) {
+	var l loan.Loan
+	require.NoError(t, json.Unmarshal([]byte(`{"id": "J1", "poverty_relieved": true, "principal": "50000.00",
+		"annual_rate": 0.0385, "start": "2021-09-01", "maturity": "2022-09-01",
+		"repayments": [{"date": "2021-12-01", "amount": "50000.00"}]}`), &l))
+	want := base()
+	want.ID = "J1"
+	assert.Equal(t, want.Start, l.Start)
+	assertDecimal(t, "0.0385", l.AnnualRate, "a JSON number is read from its text")
+	dec, err := calc(t).Subsidy(context.Background(), l)
+	require.NoError(t, err)
+	assertDecimal(t, "486.59", dec.Schedule.Covered, "subsidy")
+}
+
+func TestCalculatorIsSafeForConcurrentUse(t *testing.T) {
+	c := calc(t, firstPortion)
+	want, err := c.Subsidy(context.Background(), base())
+	require.NoError(t, err)
+	done := make(chan loan.Decision)
+	for i := 0; i < 8; i++ {
+		go func() {
+			d, _ := c.Subsidy(context.Background(), base())
+			done <- d
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		d := <-done
+		assert.True(t, want.Schedule.Covered.Equal(d.Schedule.Covered))
+		assert.Equal(t, len(want.Schedule.Periods), len(d.Schedule.Periods))
+	}
 }

@@ -134,8 +134,10 @@ type Decision struct {
 	// its overlays, so the figure can be reproduced.
 	Policy     string `json:"policy"`
 	PolicyHash string `json:"policy_sha256"`
-	// Eligibility is the policy's decision, with its explanation.
-	Eligibility rules.Result `json:"-"`
+	// Eligibility is the policy's decision; its Explanation method (and its
+	// JSON) give the audit record: inputs, parameters with their sources,
+	// requirements.
+	Eligibility rules.Result `json:"eligibility"`
 }
 
 // Subsidy decides the loan's interest subsidy. Eligibility is the policy's
