@@ -1,6 +1,7 @@
 package table
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,53 +14,72 @@ type committer interface {
 	Abort()
 }
 
+// File is an output file that appears under its name only on Commit. Until
+// then it is a hidden temporary file in the same directory; Abort removes
+// it. Commit and Abort may each be called more than once, and Abort after
+// Commit does nothing.
+type File interface {
+	io.Writer
+	// Commit flushes the file to disk and renames it into place,
+	// replacing any file of that name. On failure the temporary file is
+	// removed.
+	Commit() error
+	// Abort removes the temporary file.
+	Abort()
+}
+
+// CreateFile creates path atomically, for output that is not a table (a
+// report, a Markdown file): written to a temporary file beside it and
+// renamed into place on Commit.
+func CreateFile(path string) (File, error) { return createAtomic(path) }
+
 // atomicFile writes to a temporary file beside the target and renames it
 // into place on Commit, so a reader never sees a half-written file.
 type atomicFile struct {
 	*os.File
 	path string
+	mode os.FileMode
 	done bool
 }
 
-// File is an output file that appears under its name only on Commit; Abort
-// removes what was written.
-type File interface {
-	io.Writer
-	Commit() error
-	Abort()
-}
-
-// CreateFile creates path atomically: written to a temporary file beside it
-// and renamed into place on Commit.
-func CreateFile(path string) (File, error) { return createAtomic(path) }
-
 func createAtomic(path string) (*atomicFile, error) {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return nil, &os.PathError{Op: "create", Path: path, Err: errNotRegular}
+		}
+		mode = fi.Mode().Perm() // keep the permissions of the file replaced
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, err
 	}
-	return &atomicFile{File: f, path: path}, nil
+	return &atomicFile{File: f, path: path, mode: mode}, nil
 }
+
+// errNotRegular refuses to replace a directory or a device with a file.
+var errNotRegular = errors.New("not a regular file")
 
 func (a *atomicFile) Commit() error {
 	if a.done {
 		return nil
 	}
 	a.done = true
-	if err := a.File.Sync(); err != nil {
-		a.File.Close()
-		os.Remove(a.File.Name())
-		return err
+	tmp := a.File.Name()
+	err := a.File.Sync()
+	if cerr := a.File.Close(); err == nil {
+		err = cerr
 	}
-	if err := a.File.Close(); err != nil {
-		os.Remove(a.File.Name())
-		return err
+	if err == nil {
+		err = os.Chmod(tmp, a.mode)
 	}
-	if err := os.Chmod(a.File.Name(), 0o644); err != nil {
-		os.Remove(a.File.Name())
-		return err
+	if err == nil {
+		err = os.Rename(tmp, a.path)
 	}
-	return os.Rename(a.File.Name(), a.path)
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 func (a *atomicFile) Abort() {
@@ -71,6 +91,7 @@ func (a *atomicFile) Abort() {
 	os.Remove(a.File.Name())
 }
 
+// nopCommitter is an output the caller owns: nothing to commit or remove.
 type nopCommitter struct{ io.Writer }
 
 func (nopCommitter) Commit() error { return nil }

@@ -1,8 +1,3 @@
-// Package table reads and writes the record files county staff work with:
-// CSV (UTF-8 with or without BOM, or GB18030 as Excel on Chinese Windows
-// writes it), XLSX and JSONL, chosen by file extension, with "-" meaning
-// JSONL on stdin or stdout. Readers stream one record at a time; writers
-// stream and commit the file atomically (temp file, then rename) on Close.
 package table
 
 import (
@@ -16,18 +11,28 @@ import (
 // Format is a file format.
 type Format int
 
-// The formats a file may have.
+// The formats a table file may have.
 const (
-	CSV Format = iota
-	XLSX
-	JSONL
+	CSV   Format = iota // comma-separated text, UTF-8 or GB18030
+	XLSX                // an Excel workbook
+	JSONL               // one JSON object per line
 )
 
+// String returns the format's usual file extension without the dot.
 func (f Format) String() string {
-	return [...]string{"csv", "xlsx", "jsonl"}[f]
+	switch f {
+	case CSV:
+		return "csv"
+	case XLSX:
+		return "xlsx"
+	case JSONL:
+		return "jsonl"
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
 }
 
-// FormatOf returns the format of path by its extension; "-" is JSONL.
+// FormatOf returns the format of path from its extension, in any case:
+// .csv, .xlsx, .jsonl (or .ndjson). "-" is JSONL (stdin or stdout).
 func FormatOf(path string) (Format, error) {
 	if path == "-" {
 		return JSONL, nil
@@ -43,36 +48,62 @@ func FormatOf(path string) (Format, error) {
 	return 0, fmt.Errorf("%s: unknown file type %q (want .csv, .xlsx or .jsonl)", path, filepath.Ext(path))
 }
 
-// Reader yields the records of a table after its header row.
+// Reader yields the records of a table after its header. A Reader is not
+// safe for concurrent use.
 type Reader interface {
-	// Header returns the column names, trimmed, without a byte-order mark.
+	// Header returns the column names, trimmed of spaces and of a
+	// byte-order mark. The caller must not change the slice.
 	Header() []string
-	// Next returns the next record's 1-based number (the first record
-	// after the header is 1) and its cells, one per header column (missing
-	// trailing cells are ""). A record that cannot be read gives a
-	// *RowError and reading continues with the next; the end is io.EOF.
-	// The cells are only valid until the next call.
+	// Next returns the next record's number (1-based: the first record
+	// after the header is 1; blank rows are skipped and not counted) and
+	// its cells, one per header column: a short XLSX or JSONL record is
+	// padded with "". The cells are valid only until the next call; copy
+	// what you keep. A record that cannot be read gives its number and a
+	// *RowError, and reading goes on with the next; the record still
+	// counts, so a caller writes a result for it. The end is io.EOF. Any
+	// other error means the rest of the input cannot be read.
 	Next() (row int, cells []string, err error)
+	// Line returns where the record last returned by Next starts: the
+	// line of a CSV or JSONL file (1-based, the header included), or the
+	// row number of the sheet. Before the first Next it is the header's.
+	Line() int
+	// Close releases the file and any temporary file. It does not close
+	// the stdin given to Open.
 	Close() error
 }
 
-// RowError reports a record that could not be read. The record still
-// counts: callers write a result for it.
+// RowError reports a record that could not be read: a CSV row with a
+// quoting error, not valid UTF-8 or with the wrong number of cells; an
+// XLSX row with a filled cell beyond the header; a JSONL line that is not
+// an object of plain values or has a key not in the header. The record
+// still counts: callers write a result for it.
 type RowError struct {
-	Row int
-	Err error
+	Row  int   // the record's number, as Next returns it
+	Line int   // where the record starts, as Line returns it
+	Err  error // what is wrong, without the position
 }
 
+// Error returns "row N: " and the problem.
 func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
+
+// Unwrap returns the problem.
 func (e *RowError) Unwrap() error { return e.Err }
 
-// ReadOptions choose what to read.
+// ReadOptions choose what to read. The zero value reads the first sheet
+// and detects a CSV file's encoding.
 type ReadOptions struct {
-	Sheet    string // XLSX: the sheet by name; default the first
-	Encoding string // CSV: "utf-8", "gb18030" or "" to detect
+	// Sheet names the XLSX sheet to read; "" is the first.
+	Sheet string
+	// Encoding is a CSV file's encoding: "utf-8", "gb18030" (also "gbk"
+	// and "gb2312", which it contains), or "" to detect: a file whose
+	// first 64 KiB are valid UTF-8 is UTF-8, any other GB18030.
+	Encoding string
 }
 
-// Open opens a table file for reading; path "-" reads JSONL from stdin.
+// Open opens a table file for reading, by its extension (see [FormatOf]);
+// path "-" reads JSONL from stdin. The header is read before Open returns,
+// so an empty file, an unknown sheet or an unreadable header is an error
+// here.
 func Open(path string, stdin io.Reader, opts ReadOptions) (Reader, error) {
 	f, err := FormatOf(path)
 	if err != nil {
@@ -85,23 +116,60 @@ func Open(path string, stdin io.Reader, opts ReadOptions) (Reader, error) {
 		return openXLSX(path, opts.Sheet)
 	}
 	if path == "-" {
-		return newJSONLReader(io.NopCloser(stdin))
+		r, err := newJSONLReader(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("stdin: %w", err)
+		}
+		return r, nil
 	}
 	return openJSONL(path)
+}
+
+// NewReader reads CSV or JSONL from r, which the caller owns: Close does
+// not close it. An XLSX workbook is a zip archive read out of order, so it
+// can only be opened from a file, with [Open].
+func NewReader(r io.Reader, f Format, opts ReadOptions) (Reader, error) {
+	switch f {
+	case CSV:
+		return newCSVReader(r, opts.Encoding)
+	case JSONL:
+		return newJSONLReader(r)
+	}
+	return nil, fmt.Errorf("table: %v cannot be read from a stream; open the file", f)
 }
 
 // Kind says how a writer renders a column.
 type Kind int
 
-// The kinds of column.
+// The kinds of column. A Cell carries every value as text, so nothing a
+// writer writes passes through a binary float.
 const (
-	Text    Kind = iota // a string
-	Bool                // true/false: a JSON bool
-	Number              // a decimal as text: a JSON string, so no reader makes it a float
-	Int                 // a whole number: a JSON number
-	List                // codes: a JSON array, ";"-joined in CSV and XLSX
-	Problem             // an error: null or {"field", "message"} in JSON, the message in CSV and XLSX
-	JSON                // Text is raw JSON in JSONL (null if empty); List, ";"-joined, in CSV and XLSX
+	// Text is a string, written as is (an XLSX text cell, so "0012" and
+	// an 18-digit ID number stay as they are).
+	Text Kind = iota
+	// Bool is "true" or "false": a JSON bool, text elsewhere; "" is null
+	// in JSON.
+	Bool
+	// Number is a decimal such as "0.1500": a JSON string, so that no
+	// reader makes it a float; in XLSX a number cell showing the same
+	// places (see [Create]).
+	Number
+	// Int is a whole number such as a row number: a JSON number, an XLSX
+	// number cell; "" is null in JSON.
+	Int
+	// List is a list of codes: a JSON array of strings, ";"-joined in CSV
+	// and XLSX.
+	List
+	// Problem is an error: in JSON null (Text "") or {"field": Field,
+	// "message": Text}; the message in CSV and XLSX.
+	Problem
+	// JSON is raw JSON text in JSONL (null if Text is ""); CSV and XLSX
+	// write List instead, ";"-joined, so one cell can carry a JSON value
+	// for JSONL and a readable text for the others.
+	JSON
+	// Money is an amount of yuan such as "1800.00": written as Number,
+	// and summed by [Tally] and the XLSX summary sheet.
+	Money
 )
 
 // Column is one output column.
@@ -110,38 +178,61 @@ type Column struct {
 	Kind Kind
 }
 
-// Status marks a row in XLSX output.
+// Status is what became of a record; XLSX output marks rows by it and
+// [Tally] counts them.
 type Status int
 
 // Row statuses.
 const (
-	OK     Status = iota
-	Failed        // decided, not eligible: a yellow fill
-	Error         // could not be decided: a red fill
+	OK     Status = iota // decided and passed: no fill
+	Failed               // decided, did not pass: a yellow fill
+	Error                // could not be decided: a red fill
 )
 
-// Cell is one value to write. Text holds Text, Bool ("true"/"false"),
-// Number and Int columns; List a List column; Field and Text a Problem
-// column (an empty Text is no problem); Text (JSON) and List (text) a JSON
-// column.
+// Cell is one value to write. Text holds the value of Text, Bool, Number,
+// Money and Int columns ("" for none); List the codes of a List column;
+// Field and Text the field and message of a Problem column (an empty Text
+// is no problem); Text (the JSON) and List (the text) a JSON column.
 type Cell struct {
 	Text  string
 	List  []string
 	Field string
 }
 
-// Writer writes records after a header.
+// Writer writes records after a header. The cells passed to Write are not
+// kept, so a caller may reuse them. A Writer is not safe for concurrent
+// use.
 type Writer interface {
+	// Write writes one record: one cell per column, missing trailing
+	// cells empty. status marks the row (XLSX) and is counted in the
+	// summary.
 	Write(status Status, cells []Cell) error
-	// Close commits the file. summary, if not nil, is written as a second
-	// sheet (XLSX) and ignored by the other formats.
+	// Close flushes the output and, for a file from [Create], commits it:
+	// the file appears under its name only now. An XLSX writer adds a
+	// summary sheet, 汇总: summary's rows (label, value) if not nil,
+	// otherwise the writer's own [Tally]. CSV and JSONL ignore summary.
+	// When Close fails the file is removed, as by Abort.
 	Close(summary [][]string) error
-	// Abort removes what was written. It is safe after Close.
+	// Abort removes what was written; a file from [Create] never appears.
+	// It is safe after Close and does nothing then.
 	Abort()
 }
 
-// Create creates a table file for writing with the given columns; path
-// "-" writes JSONL to stdout.
+// Create creates a table file for writing, with the given columns, in the
+// format of its extension. The file is written beside its final name
+// (a hidden temporary file in the same directory) and renamed into place
+// on Close, so a reader never sees half a file and a failed run leaves the
+// old file, if any, as it was. Path "-" writes JSONL to stdout instead.
+//
+// A CSV file starts with a UTF-8 byte-order mark, which Excel needs to
+// open Chinese text correctly and which every reader here drops. XLSX
+// output freezes the header, sizes the columns by their kind, fills
+// [Failed] rows yellow and [Error] rows red, and writes Number, Money and
+// Int values as number cells whose format shows the value's own places
+// ("1800.00" shows as 1,800.00; a cell reads back as 1800, the same
+// amount), so Excel can sum and sort them; a value a binary double cannot
+// hold exactly (more than 15 significant digits) is written as text
+// instead. Text stays text.
 func Create(path string, stdout io.Writer, cols []Column) (Writer, error) {
 	f, err := FormatOf(path)
 	if err != nil {
@@ -156,23 +247,27 @@ func Create(path string, stdout io.Writer, cols []Column) (Writer, error) {
 	}
 	switch f {
 	case CSV:
-		return newCSVWriter(out, cols)
+		return newCSVWriter(out, cols, true)
 	case XLSX:
 		return newXLSXWriter(out, cols)
 	}
 	return newJSONLWriter(out, cols), nil
 }
 
-// NewWriter writes format f to w, which the caller owns.
+// NewWriter writes format f to w, which the caller owns; Close flushes but
+// does not close it, and Abort cannot unwrite it. CSV written here has no
+// byte-order mark (it is meant for pipes and stdout).
 func NewWriter(w io.Writer, f Format, cols []Column) (Writer, error) {
 	c := nopCommitter{w}
 	switch f {
 	case CSV:
-		return newCSVWriter(c, cols)
+		return newCSVWriter(c, cols, false)
 	case XLSX:
 		return newXLSXWriter(c, cols)
+	case JSONL:
+		return newJSONLWriter(c, cols), nil
 	}
-	return newJSONLWriter(c, cols), nil
+	return nil, fmt.Errorf("table: unknown format %v", f)
 }
 
 var errClosed = errors.New("table: writer is closed")

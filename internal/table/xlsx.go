@@ -6,43 +6,55 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 )
 
 // xlsxReader streams the rows of one sheet straight from the workbook's
-// XML, so every cell is read from the text Excel stored. Numbers are shown
-// as Excel shows a General cell: rounded to 15 significant digits, so a
-// stored 1799.9999999999998 reads "1800" and 0.30000000000000004 reads
-// "0.3". Cells with a date format read as YYYY-MM-DD; booleans as
-// TRUE/FALSE. Only the shared-string table is held in memory.
+// XML (see [Open] for why not through excelize's Rows), so every cell is
+// read from the text Excel stored. Memory holds the styles, the shared
+// strings of a small workbook (a large one's go to a temporary file) and
+// one row.
 type xlsxReader struct {
 	zr       *zip.ReadCloser
 	sheet    io.ReadCloser
 	dec      *xml.Decoder
-	shared   []string
-	dates    map[int]bool // style index → has a date format
+	shared   sharedStrings
+	styles   []cellKind // per cell style index
 	date1904 bool
-	header   []string
-	row      int
-	lastRow  int // the sheet's own row number of the last row read
-	cells    []string
+	rows     rowSource
+	lastRow  int      // the sheet row number of the last row read
+	scratch  []string // the cells of the row being read
+	v        []byte   // the <v> of the cell being read
+	inline   []byte   // the inline text of the cell being read
 }
 
-func openXLSX(p, sheet string) (Reader, error) {
+// cellKind is what a cell's number format makes of a number.
+type cellKind uint8
+
+const (
+	plainNumber cellKind = iota // shown as General
+	dateCell                    // a date, or a date and time
+	timeCell                    // a time of day only
+)
+
+func openXLSX(p, sheet string) (*xlsxReader, error) {
+	return openXLSXLimit(p, sheet, sstInMemory)
+}
+
+// openXLSXLimit opens a workbook, keeping shared strings in memory up to
+// sstLimit bytes of XML.
+func openXLSXLimit(p, sheet string, sstLimit uint64) (*xlsxReader, error) {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an .xlsx workbook: %v", p, err)
 	}
 	r := &xlsxReader{zr: zr}
-	if err := r.open(sheet); err != nil {
-		zr.Close()
+	if err := r.open(sheet, sstLimit); err != nil {
+		r.Close()
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	return r, nil
@@ -50,33 +62,28 @@ func openXLSX(p, sheet string) (Reader, error) {
 
 func (r *xlsxReader) file(name string) *zip.File {
 	for _, f := range r.zr.File {
-		if f.Name == name {
+		if strings.EqualFold(f.Name, name) {
 			return f
 		}
 	}
 	return nil
 }
 
-// part opens a part of the workbook; an absent part gives nil, nil.
-func (r *xlsxReader) part(name string) (io.ReadCloser, error) {
+// decodePart decodes a part of the workbook into v; an absent part leaves v.
+func (r *xlsxReader) decodePart(name string, v any) error {
 	f := r.file(name)
 	if f == nil {
-		return nil, nil
+		return nil
 	}
-	return f.Open()
-}
-
-// decodeFile decodes a part of the workbook into v; an absent part leaves v.
-func (r *xlsxReader) decodeFile(name string, v any) error {
-	rc, err := r.part(name)
-	if rc == nil || err != nil {
+	rc, err := f.Open()
+	if err != nil {
 		return err
 	}
 	defer rc.Close()
 	return xml.NewDecoder(rc).Decode(v)
 }
 
-func (r *xlsxReader) open(sheet string) error {
+func (r *xlsxReader) open(sheet string, sstLimit uint64) error {
 	var wb struct {
 		Pr struct {
 			Date1904 string `xml:"date1904,attr"`
@@ -84,36 +91,39 @@ func (r *xlsxReader) open(sheet string) error {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
 			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			// Strict Open XML names the relationship namespace differently.
+			StrictRID string `xml:"http://purl.oclc.org/ooxml/officeDocument/relationships id,attr"`
 		} `xml:"sheets>sheet"`
 	}
-	if err := r.decodeFile("xl/workbook.xml", &wb); err != nil {
+	if err := r.decodePart("xl/workbook.xml", &wb); err != nil {
 		return fmt.Errorf("workbook: %v", err)
 	}
 	if len(wb.Sheets) == 0 {
 		return errors.New("the workbook has no sheets")
 	}
 	r.date1904 = wb.Pr.Date1904 == "1" || wb.Pr.Date1904 == "true"
-	rid := wb.Sheets[0].RID
+	pick := 0
 	if sheet != "" {
-		rid = ""
+		pick = -1
 		var names []string
-		for _, s := range wb.Sheets {
+		for i, s := range wb.Sheets {
 			names = append(names, s.Name)
 			if s.Name == sheet {
-				rid = s.RID
+				pick = i
 			}
 		}
-		if rid == "" {
+		if pick < 0 {
 			return fmt.Errorf("no sheet %q (sheets: %s)", sheet, strings.Join(names, ", "))
 		}
 	}
+	rid := wb.Sheets[pick].RID + wb.Sheets[pick].StrictRID
 	var rels struct {
 		Rels []struct {
 			ID     string `xml:"Id,attr"`
 			Target string `xml:"Target,attr"`
 		} `xml:"Relationship"`
 	}
-	if err := r.decodeFile("xl/_rels/workbook.xml.rels", &rels); err != nil {
+	if err := r.decodePart("xl/_rels/workbook.xml.rels", &rels); err != nil {
 		return fmt.Errorf("workbook relations: %v", err)
 	}
 	target := ""
@@ -122,12 +132,15 @@ func (r *xlsxReader) open(sheet string) error {
 			target = rel.Target
 		}
 	}
+	if target == "" {
+		return fmt.Errorf("sheet %q has no part in the workbook", wb.Sheets[pick].Name)
+	}
 	if strings.HasPrefix(target, "/") {
 		target = strings.TrimPrefix(target, "/")
 	} else {
 		target = path.Join("xl", target)
 	}
-	if err := r.readShared(); err != nil {
+	if err := r.readShared(sstLimit); err != nil {
 		return fmt.Errorf("shared strings: %v", err)
 	}
 	if err := r.readStyles(); err != nil {
@@ -135,87 +148,30 @@ func (r *xlsxReader) open(sheet string) error {
 	}
 	f := r.file(target)
 	if f == nil {
-		return fmt.Errorf("sheet file %q is missing", target)
+		return fmt.Errorf("sheet part %q is missing", target)
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return err
 	}
 	r.sheet, r.dec = rc, xml.NewDecoder(rc)
-	for {
-		n, cells, err := r.readRow()
-		if err == io.EOF {
-			return errors.New("the sheet is empty: no header row")
-		}
-		if err != nil {
-			return err
-		}
-		if allEmpty(cells) {
-			continue
-		}
-		r.lastRow = n
-		r.header = make([]string, len(cells))
-		for i, c := range cells {
-			r.header[i] = strings.TrimSpace(strings.TrimPrefix(c, "\ufeff"))
-		}
-		r.cells = make([]string, len(r.header))
+	r.rows.next = r.readRow
+	return r.rows.start("the sheet is empty: no header row")
+}
+
+func (r *xlsxReader) readShared(limit uint64) error {
+	f := r.file("xl/sharedStrings.xml")
+	if f == nil {
+		r.shared = memStrings(nil)
 		return nil
 	}
-}
-
-func allEmpty(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-func (r *xlsxReader) readShared() error {
-	rc, err := r.part("xl/sharedStrings.xml")
-	if rc == nil || err != nil {
+	rc, err := f.Open()
+	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(rc)
-	var b strings.Builder
-	inSI, inT, inRPh := false, false, false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
-				inSI = true
-				b.Reset()
-			case "t":
-				inT = inSI
-			case "rPh": // phonetic hints are not part of the text
-				inRPh = true
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
-				inSI = false
-				r.shared = append(r.shared, b.String())
-			case "t":
-				inT = false
-			case "rPh":
-				inRPh = false
-			}
-		case xml.CharData:
-			if inT && !inRPh {
-				b.Write(t)
-			}
-		}
-	}
+	r.shared, err = readSharedStrings(rc, f.UncompressedSize64, limit)
+	return err
 }
 
 func (r *xlsxReader) readStyles() error {
@@ -228,56 +184,81 @@ func (r *xlsxReader) readStyles() error {
 			NumFmtID int `xml:"numFmtId,attr"`
 		} `xml:"cellXfs>xf"`
 	}
-	if err := r.decodeFile("xl/styles.xml", &st); err != nil {
+	if err := r.decodePart("xl/styles.xml", &st); err != nil {
 		return err
 	}
 	custom := map[int]string{}
 	for _, f := range st.NumFmts {
 		custom[f.ID] = f.Code
 	}
-	r.dates = map[int]bool{}
+	r.styles = make([]cellKind, len(st.Xfs))
 	for i, xf := range st.Xfs {
-		if isDateFormat(xf.NumFmtID, custom[xf.NumFmtID]) {
-			r.dates[i] = true
-		}
+		r.styles[i] = formatKind(xf.NumFmtID, custom[xf.NumFmtID])
 	}
 	return nil
 }
 
-// isDateFormat reports whether a number format shows a date: the built-in
-// date formats 14–22 and 27–36, 45–47, 50–58, or a custom code with a day,
-// month or year part outside quotes and brackets.
-func isDateFormat(id int, code string) bool {
-	switch {
-	case id >= 14 && id <= 22, id >= 27 && id <= 36, id >= 45 && id <= 47, id >= 50 && id <= 58:
-		return true
-	case code == "":
-		return false
+// formatKind tells whether number format id (with code, if custom) shows
+// a date, a time of day, or a number. The built-in formats are Excel's,
+// including those of Chinese Excel (27–36, 50–58: 年月日 and 时分秒).
+// A custom code is a date if, outside quotes, brackets and escapes, it has
+// a year or day part (y, d), or a month (m) and no hours or seconds; it is
+// a time if it has hours or seconds (h, s, or elapsed [h], [mm], [ss]) and
+// no date part.
+func formatKind(id int, code string) cellKind {
+	switch id {
+	case 14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58:
+		return dateCell
+	case 18, 19, 20, 21, 32, 33, 34, 35, 45, 46, 47, 55, 56:
+		return timeCell
 	}
-	inQuote, inBracket := false, false
-	for _, c := range strings.ToLower(code) {
-		switch {
-		case c == '"':
-			inQuote = !inQuote
-		case inQuote:
-		case c == '[':
-			inBracket = true
-		case c == ']':
-			inBracket = false
-		case inBracket:
-		case c == 'y', c == 'd', c == 'm':
-			return true
+	var date, month, clock bool
+	code = strings.ToLower(code)
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; c {
+		case '"': // literal text
+			if j := strings.IndexByte(code[i+1:], '"'); j >= 0 {
+				i += j + 1
+			} else {
+				i = len(code)
+			}
+		case '[': // a colour, locale, condition or elapsed time
+			j := strings.IndexByte(code[i+1:], ']')
+			if j < 0 {
+				i = len(code)
+				continue
+			}
+			in := code[i+1 : i+1+j]
+			if in != "" && (strings.Trim(in, "h") == "" || strings.Trim(in, "m") == "" || strings.Trim(in, "s") == "") {
+				clock = true
+			}
+			i += j + 1
+		case '\\', '_', '*': // the next character is shown, padded or repeated
+			i++
+		case 'y', 'd':
+			date = true
+		case 'm':
+			month = true
+		case 'h', 's':
+			clock = true
 		}
 	}
-	return false
+	switch {
+	case date, month && !clock:
+		return dateCell
+	case clock:
+		return timeCell
+	}
+	return plainNumber
 }
 
-// readRow reads the next <row> and returns its number and cells.
+// readRow reads the next <row>: its sheet row number and cells, which are
+// valid until the next call.
 func (r *xlsxReader) readRow() (int, []string, error) {
 	rowNum := 0
 	for rowNum == 0 {
-		tok, err := r.dec.Token()
-		if err == io.EOF {
+		tok, err := r.dec.RawToken()
+		if errors.Is(err, io.EOF) {
 			return 0, nil, io.EOF
 		}
 		if err != nil {
@@ -286,17 +267,20 @@ func (r *xlsxReader) readRow() (int, []string, error) {
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "row" {
 			rowNum = r.lastRow + 1
 			for _, a := range se.Attr {
-				if n, err := strconv.Atoi(a.Value); a.Name.Local == "r" && err == nil {
+				if a.Name.Local != "r" {
+					continue
+				}
+				if n, err := strconv.Atoi(a.Value); err == nil && n > r.lastRow && n <= excelize.TotalRows {
 					rowNum = n
 				}
 			}
 		}
 	}
-	var cells []string
+	cells := r.scratch[:0]
 	for {
-		tok, err := r.dec.Token()
+		tok, err := r.dec.RawToken()
 		if err != nil {
-			return 0, nil, fmt.Errorf("sheet: %v", err)
+			return 0, nil, fmt.Errorf("sheet row %d: %v", rowNum, unexpectedEOF(err))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -305,13 +289,13 @@ func (r *xlsxReader) readRow() (int, []string, error) {
 			}
 			col, text, err := r.readCell(t)
 			if err != nil {
-				return 0, nil, err
+				return 0, nil, fmt.Errorf("sheet row %d: %v", rowNum, err)
 			}
 			if col < 0 {
 				col = len(cells)
 			}
 			if col >= excelize.MaxColumns {
-				return 0, nil, fmt.Errorf("sheet: cell column %d is out of range", col+1)
+				return 0, nil, fmt.Errorf("sheet row %d: a cell beyond column %d", rowNum, excelize.MaxColumns)
 			}
 			for len(cells) <= col {
 				cells = append(cells, "")
@@ -319,14 +303,22 @@ func (r *xlsxReader) readRow() (int, []string, error) {
 			cells[col] = text
 		case xml.EndElement:
 			if t.Name.Local == "row" {
+				r.scratch, r.lastRow = cells, rowNum
 				return rowNum, cells, nil
 			}
 		}
 	}
 }
 
-// readCell reads one <c> element and returns its 0-based column (or -1 if
-// it has no reference) and its text.
+func unexpectedEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// readCell reads one <c> element and returns its 0-based column (-1 if it
+// has no reference) and its text.
 func (r *xlsxReader) readCell(se xml.StartElement) (int, string, error) {
 	col, typ, style := -1, "", 0
 	for _, a := range se.Attr {
@@ -341,117 +333,99 @@ func (r *xlsxReader) readCell(se xml.StartElement) (int, string, error) {
 			style, _ = strconv.Atoi(a.Value)
 		}
 	}
-	var v, inline strings.Builder
-	in := ""
+	r.v, r.inline = r.v[:0], r.inline[:0]
+	in, phonetic := "", 0
 	for {
-		tok, err := r.dec.Token()
+		tok, err := r.dec.RawToken()
 		if err != nil {
-			return 0, "", fmt.Errorf("sheet: %v", err)
+			return 0, "", unexpectedEOF(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			in = t.Name.Local
+			if in == "rPh" {
+				phonetic++
+			}
 		case xml.EndElement:
-			if t.Name.Local == "c" {
-				return col, r.cellText(typ, style, v.String(), inline.String()), nil
+			switch t.Name.Local {
+			case "c":
+				return col, r.cellText(typ, style), nil
+			case "rPh":
+				phonetic--
 			}
 			in = ""
 		case xml.CharData:
-			switch in {
-			case "v":
-				v.Write(t)
-			case "t":
-				inline.Write(t)
+			switch {
+			case in == "v":
+				r.v = append(r.v, t...)
+			case in == "t" && phonetic == 0:
+				r.inline = append(r.inline, t...)
 			}
 		}
 	}
 }
 
-func (r *xlsxReader) cellText(typ string, style int, v, inline string) string {
+// cellText returns the text a cell shows, from its type, style and the
+// value or inline text just read.
+func (r *xlsxReader) cellText(typ string, style int) string {
 	switch typ {
 	case "s":
-		i, err := strconv.Atoi(v)
-		if err != nil || i < 0 || i >= len(r.shared) {
+		i, err := strconv.Atoi(strings.TrimSpace(string(r.v)))
+		if err != nil {
 			return ""
 		}
-		return r.shared[i]
+		s, _ := r.shared.get(i)
+		return s
 	case "inlineStr":
-		return inline
+		return string(r.inline)
 	case "str", "e":
-		return v
+		return string(r.v)
 	case "b":
-		if v == "1" {
+		if strings.TrimSpace(string(r.v)) == "1" {
 			return "TRUE"
 		}
 		return "FALSE"
+	case "d": // an ISO 8601 date-time
+		v := string(r.v)
+		if len(v) >= 10 && v[4] == '-' && v[7] == '-' {
+			return v[:10]
+		}
+		return v
 	}
-	if v == "" {
+	if len(r.v) == 0 {
 		return ""
 	}
-	if r.dates[style] {
-		if d, ok := excelDate(v, r.date1904); ok {
-			return d
+	v := strings.TrimSpace(string(r.v))
+	kind := plainNumber
+	if style >= 0 && style < len(r.styles) {
+		kind = r.styles[style]
+	}
+	if kind != plainNumber {
+		if days, secs, ok := serialParts(v); ok {
+			if kind == timeCell {
+				return clockText(secs)
+			}
+			if secs == 0 {
+				return serialDate(days, r.date1904)
+			}
+			return serialDate(days, r.date1904) + " " + clockText(secs)
 		}
 	}
-	return generalNumber(v)
+	return generalText(v)
 }
 
-// generalNumber shows a stored number as Excel's General format does: at
-// most 15 significant digits, no exponent for everyday magnitudes.
-func generalNumber(v string) string {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return v
-	}
-	d, err := decimal.NewFromString(strconv.FormatFloat(f, 'g', 15, 64))
-	if err != nil {
-		return v
-	}
-	return d.String()
-}
+func (r *xlsxReader) Header() []string { return r.rows.header }
 
-// excelDate turns a date serial number into YYYY-MM-DD.
-func excelDate(v string, date1904 bool) (string, bool) {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 2958465 {
-		return "", false
-	}
-	days := int(math.Floor(f))
-	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-	if date1904 {
-		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
-	} else if days < 61 {
-		// Excel counts a 1900-02-29 that never was; before it, serials are one day off.
-		days++
-	}
-	return base.AddDate(0, 0, days).Format(time.DateOnly), true
-}
+func (r *xlsxReader) Next() (int, []string, error) { return r.rows.nextRecord() }
 
-func (r *xlsxReader) Header() []string { return r.header }
-
-func (r *xlsxReader) Next() (int, []string, error) {
-	for {
-		n, cells, err := r.readRow()
-		if err != nil {
-			return 0, nil, err
-		}
-		r.lastRow = n
-		if allEmpty(cells) {
-			continue // a blank line in the sheet is not a record
-		}
-		r.row++
-		if len(cells) > len(r.header) && !allEmpty(cells[len(r.header):]) {
-			return r.row, nil, &RowError{Row: r.row, Err: fmt.Errorf("sheet row %d has cells beyond the %d header columns", n, len(r.header))}
-		}
-		k := copy(r.cells, cells)
-		clear(r.cells[k:])
-		return r.row, r.cells, nil
-	}
-}
+func (r *xlsxReader) Line() int { return r.rows.recLine }
 
 func (r *xlsxReader) Close() error {
 	if r.sheet != nil {
 		r.sheet.Close()
+	}
+	if r.shared != nil {
+		r.shared.close()
 	}
 	return r.zr.Close()
 }

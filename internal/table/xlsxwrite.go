@@ -2,92 +2,210 @@ package table
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// xlsxWriter writes the first sheet with excelize's stream writer (rows go
-// to a temporary file, not memory): a frozen, bold header, every value as
-// text so no amount ever becomes a binary float, failing rows filled
-// yellow and error rows red. Close adds a summary sheet.
+// The sheets of an XLSX output.
+const (
+	dataSheet    = "结果"
+	summarySheet = "汇总"
+)
+
+// Fill colours of marked rows, light enough to read and print.
+const (
+	failedFill = "FFF2CC" // yellow: decided, did not pass
+	errorFill  = "F4CCCC" // red: could not be decided
+	headerFill = "D9E1F2"
+)
+
+// xlsxWriter writes the data sheet with excelize's stream writer, which
+// keeps rows in a temporary file rather than memory, and adds the summary
+// sheet on Close. See [Create] for what the output looks like.
 type xlsxWriter struct {
 	out    committer
 	f      *excelize.File
 	sw     *excelize.StreamWriter
 	cols   []Column
 	row    int
-	styles [3]int // per Status
+	tally  *Tally
+	styles map[styleKey]int
 	vals   []any
+	cells  []excelize.Cell
+	closed bool
 }
 
-const dataSheet = "结果"
+// styleKey identifies a cell style: a row's status and a number format
+// ("" for text).
+type styleKey struct {
+	status Status
+	format string
+}
 
 func newXLSXWriter(out committer, cols []Column) (*xlsxWriter, error) {
 	f := excelize.NewFile()
-	w := &xlsxWriter{out: out, f: f, cols: cols, vals: make([]any, len(cols))}
-	fail := func(err error) (*xlsxWriter, error) {
+	w := &xlsxWriter{out: out, f: f, cols: cols, tally: NewTally(cols), styles: map[styleKey]int{},
+		vals: make([]any, len(cols)), cells: make([]excelize.Cell, len(cols))}
+	if err := w.start(); err != nil {
 		f.Close()
 		out.Abort()
 		return nil, err
 	}
-	if err := f.SetSheetName("Sheet1", dataSheet); err != nil {
-		return fail(err)
-	}
-	text := 49 // the built-in "@" (text) number format
-	var err error
-	if w.styles[OK], err = f.NewStyle(&excelize.Style{NumFmt: text}); err != nil {
-		return fail(err)
-	}
-	if w.styles[Failed], err = f.NewStyle(&excelize.Style{NumFmt: text,
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF2CC"}}}); err != nil {
-		return fail(err)
-	}
-	if w.styles[Error], err = f.NewStyle(&excelize.Style{NumFmt: text,
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F4CCCC"}}}); err != nil {
-		return fail(err)
-	}
-	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}})
-	if err != nil {
-		return fail(err)
-	}
-	if w.sw, err = f.NewStreamWriter(dataSheet); err != nil {
-		return fail(err)
-	}
-	if err := w.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fail(err)
-	}
-	for i, c := range cols {
-		width := float64(max(10, min(40, 2*len([]rune(c.Name))+4)))
-		if err := w.sw.SetColWidth(i+1, i+1, width); err != nil {
-			return fail(err)
-		}
-	}
-	header := make([]any, len(cols))
-	for i, c := range cols {
-		header[i] = excelize.Cell{Value: c.Name, StyleID: head}
-	}
-	if err := w.sw.SetRow("A1", header); err != nil {
-		return fail(err)
-	}
-	w.row = 1
 	return w, nil
 }
 
+func (w *xlsxWriter) start() error {
+	if err := w.f.SetSheetName("Sheet1", dataSheet); err != nil {
+		return err
+	}
+	head, err := w.f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{headerFill}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+		Border:    []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}},
+	})
+	if err != nil {
+		return err
+	}
+	if w.sw, err = w.f.NewStreamWriter(dataSheet); err != nil {
+		return err
+	}
+	if err := w.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+	for i, c := range w.cols {
+		if err := w.sw.SetColWidth(i+1, i+1, columnWidth(c)); err != nil {
+			return err
+		}
+	}
+	header := make([]any, len(w.cols))
+	for i, c := range w.cols {
+		header[i] = excelize.Cell{Value: c.Name, StyleID: head}
+	}
+	if err := w.sw.SetRow("A1", header); err != nil {
+		return err
+	}
+	w.row = 1
+	return nil
+}
+
+// columnWidth is a column's width in characters: wide enough for its name
+// (a Chinese character is two) and for the values its kind usually holds.
+func columnWidth(c Column) float64 {
+	name := 0
+	for _, r := range c.Name {
+		name++
+		if r >= 0x1100 && utf8.RuneLen(r) >= 3 {
+			name++
+		}
+	}
+	width := name + 2
+	switch c.Kind {
+	case Bool, Int:
+		width = max(width, 8)
+	case Number, Money:
+		width = max(width, 14)
+	case List:
+		width = max(width, 30)
+	case Problem:
+		width = max(width, 50)
+	case JSON:
+		width = max(width, 60)
+	default:
+		width = max(width, 10)
+	}
+	return float64(min(width, 60))
+}
+
+// style returns the style of a cell of a row with status st: text (format
+// "") or a number format.
+func (w *xlsxWriter) style(st Status, format string) (int, error) {
+	k := styleKey{st, format}
+	if id, ok := w.styles[k]; ok {
+		return id, nil
+	}
+	s := &excelize.Style{NumFmt: 49} // "@": text
+	if format != "" {
+		s = &excelize.Style{CustomNumFmt: &format}
+	}
+	switch st {
+	case Failed:
+		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{failedFill}}
+	case Error:
+		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{errorFill}}
+	}
+	id, err := w.f.NewStyle(s)
+	if err != nil {
+		return 0, err
+	}
+	w.styles[k] = id
+	return id, nil
+}
+
+// numberCell returns the value and number format that write text as an
+// exact number cell: a float64 whose shortest text (which excelize writes)
+// is text's own value. ok is false for text that is not a plain decimal
+// or that a double cannot hold exactly; such text is written as text.
+func numberCell(text string) (v float64, format string, ok bool) {
+	places, ok := plainDecimal(text)
+	if !ok {
+		return 0, "", false
+	}
+	var digits, plain [40]byte
+	n, ok := parseNumber(text, digits[:0])
+	if !ok || len(n.digits) > excelDigits || n.point > excelDigits {
+		return 0, "", false
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || strconv.FormatFloat(f, 'f', -1, 64) != string(n.appendPlain(plain[:0])) {
+		return 0, "", false
+	}
+	format = "#,##0"
+	if places > 0 {
+		format += "." + strings.Repeat("0", places)
+	}
+	return f, format, true
+}
+
 func (w *xlsxWriter) Write(status Status, cells []Cell) error {
+	if w.closed {
+		return errClosed
+	}
+	if w.row >= excelize.TotalRows {
+		return fmt.Errorf("an .xlsx sheet holds at most %d records; write .csv or .jsonl instead", excelize.TotalRows-1)
+	}
+	if err := w.tally.Add(status, cells); err != nil {
+		return err
+	}
 	w.row++
-	style := w.styles[status]
 	for i, col := range w.cols {
 		var c Cell
 		if i < len(cells) {
 			c = cells[i]
 		}
-		v := c.Text
-		if col.Kind == List || col.Kind == JSON {
-			v = strings.Join(c.List, ";")
+		var v any = c.Text
+		format := ""
+		switch col.Kind {
+		case List, JSON:
+			v = joinList(c.List)
+		case Number, Money, Int:
+			if f, fm, ok := numberCell(c.Text); ok {
+				v, format = f, fm
+			}
 		}
-		w.vals[i] = excelize.Cell{Value: v, StyleID: style}
+		if s, ok := v.(string); ok && s == "" {
+			v = nil // an empty cell, filled like the rest of its row
+		}
+		style, err := w.style(status, format)
+		if err != nil {
+			return err
+		}
+		w.cells[i] = excelize.Cell{Value: v, StyleID: style}
+		w.vals[i] = w.cells[i]
 	}
 	cell, err := excelize.CoordinatesToCellName(1, w.row)
 	if err != nil {
@@ -97,36 +215,14 @@ func (w *xlsxWriter) Write(status Status, cells []Cell) error {
 }
 
 func (w *xlsxWriter) Close(summary [][]string) error {
-	fail := func(err error) error {
+	if w.closed {
+		return errClosed
+	}
+	w.closed = true
+	if err := w.finish(summary); err != nil {
 		w.f.Close()
 		w.out.Abort()
 		return err
-	}
-	if err := w.sw.Flush(); err != nil {
-		return fail(err)
-	}
-	if summary != nil {
-		const name = "汇总"
-		if _, err := w.f.NewSheet(name); err != nil {
-			return fail(err)
-		}
-		for i, line := range summary {
-			for j, v := range line {
-				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-				if err := w.f.SetCellStr(name, cell, v); err != nil {
-					return fail(err)
-				}
-			}
-		}
-		if err := w.f.SetColWidth(name, "A", "A", 36); err != nil {
-			return fail(err)
-		}
-		if err := w.f.SetColWidth(name, "B", "B", 20); err != nil {
-			return fail(err)
-		}
-	}
-	if _, err := w.f.WriteTo(w.out); err != nil {
-		return fail(fmt.Errorf("writing the workbook: %v", err))
 	}
 	if err := w.f.Close(); err != nil {
 		w.out.Abort()
@@ -135,7 +231,62 @@ func (w *xlsxWriter) Close(summary [][]string) error {
 	return w.out.Commit()
 }
 
+func (w *xlsxWriter) finish(summary [][]string) error {
+	if err := w.sw.Flush(); err != nil {
+		return err
+	}
+	if summary == nil {
+		summary = w.tally.Lines()
+	}
+	if _, err := w.f.NewSheet(summarySheet); err != nil {
+		return err
+	}
+	label, err := w.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	for i, line := range summary {
+		for j, v := range line {
+			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err != nil {
+				return err
+			}
+			if f, format, ok := numberCell(v); ok && j > 0 {
+				err = w.f.SetCellFloat(summarySheet, cell, f, -1, 64)
+				if err == nil {
+					var st int
+					if st, err = w.f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err == nil {
+						err = w.f.SetCellStyle(summarySheet, cell, cell, st)
+					}
+				}
+			} else {
+				err = w.f.SetCellStr(summarySheet, cell, v)
+				if err == nil && j == 0 {
+					err = w.f.SetCellStyle(summarySheet, cell, cell, label)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.f.SetColWidth(summarySheet, "A", "A", 36); err != nil {
+		return err
+	}
+	if err := w.f.SetColWidth(summarySheet, "B", "B", 24); err != nil {
+		return err
+	}
+	if _, err := w.f.WriteTo(w.out); err != nil {
+		return fmt.Errorf("writing the workbook: %v", err)
+	}
+	return nil
+}
+
 func (w *xlsxWriter) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
 	w.f.Close()
 	w.out.Abort()
 }

@@ -1,0 +1,238 @@
+package table
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// sstInMemory is the largest shared-string part (uncompressed XML bytes)
+// kept in memory. A larger one is copied to a temporary file and read back
+// one string at a time, so a workbook of a million distinct names costs a
+// file on disk, not memory.
+const sstInMemory = 8 << 20
+
+// sharedStrings is a workbook's shared-string table.
+type sharedStrings interface {
+	// get returns the string at index i; false if there is none.
+	get(i int) (string, bool)
+	close() error
+}
+
+// memStrings holds the table in memory.
+type memStrings []string
+
+func (m memStrings) get(i int) (string, bool) {
+	if i < 0 || i >= len(m) {
+		return "", false
+	}
+	return m[i], true
+}
+
+func (memStrings) close() error { return nil }
+
+// fileStrings holds the table in a temporary file: the strings one after
+// another, then, at offset index, one 8-byte start offset per string and
+// the end of the last. A small cache keeps the strings a sheet repeats
+// (是/否, a county's villages) from being read again.
+type fileStrings struct {
+	f     *os.File
+	index int64 // where the offsets start
+	n     int
+	cache [4096]struct {
+		i int
+		s string
+	}
+	buf []byte
+}
+
+func (s *fileStrings) get(i int) (string, bool) {
+	if i < 0 || i >= s.n {
+		return "", false
+	}
+	slot := &s.cache[i%len(s.cache)]
+	if slot.i == i+1 {
+		return slot.s, true
+	}
+	var off [16]byte
+	if _, err := s.f.ReadAt(off[:], s.index+8*int64(i)); err != nil {
+		return "", false
+	}
+	start, end := binary.LittleEndian.Uint64(off[:8]), binary.LittleEndian.Uint64(off[8:])
+	if end < start || end-start > 1<<30 {
+		return "", false
+	}
+	if uint64(cap(s.buf)) < end-start {
+		s.buf = make([]byte, end-start)
+	}
+	b := s.buf[:end-start]
+	if _, err := s.f.ReadAt(b, int64(start)); err != nil {
+		return "", false
+	}
+	slot.i, slot.s = i+1, string(b)
+	return slot.s, true
+}
+
+func (s *fileStrings) close() error {
+	name := s.f.Name()
+	err := s.f.Close()
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// stringSink receives the strings of the table in order.
+type stringSink interface {
+	add(s string) error
+}
+
+func (m *memStrings) add(s string) error {
+	*m = append(*m, s)
+	return nil
+}
+
+// spill writes strings to a temporary file and the offsets to another,
+// then joins them in finish.
+type spill struct {
+	data, offs *os.File
+	dw, ow     *bufio.Writer
+	pos        uint64
+	n          int
+}
+
+func newSpill() (*spill, error) {
+	data, err := os.CreateTemp("", "fangpin-strings-*")
+	if err != nil {
+		return nil, err
+	}
+	offs, err := os.CreateTemp("", "fangpin-offsets-*")
+	if err != nil {
+		data.Close()
+		os.Remove(data.Name())
+		return nil, err
+	}
+	return &spill{data: data, offs: offs, dw: bufio.NewWriterSize(data, 64<<10), ow: bufio.NewWriterSize(offs, 64<<10)}, nil
+}
+
+func (s *spill) add(str string) error {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], s.pos)
+	if _, err := s.ow.Write(b[:]); err != nil {
+		return err
+	}
+	if _, err := s.dw.WriteString(str); err != nil {
+		return err
+	}
+	s.pos += uint64(len(str))
+	s.n++
+	return nil
+}
+
+// finish appends the offsets to the strings and returns the table.
+func (s *spill) finish() (*fileStrings, error) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], s.pos)
+	_, err := s.ow.Write(b[:])
+	if err == nil {
+		err = s.ow.Flush()
+	}
+	if err == nil {
+		err = s.dw.Flush()
+	}
+	if err == nil {
+		_, err = s.offs.Seek(0, io.SeekStart)
+	}
+	if err == nil {
+		_, err = io.Copy(s.dw, s.offs)
+	}
+	if err == nil {
+		err = s.dw.Flush()
+	}
+	s.offs.Close()
+	os.Remove(s.offs.Name())
+	if err != nil {
+		s.data.Close()
+		os.Remove(s.data.Name())
+		return nil, err
+	}
+	return &fileStrings{f: s.data, index: int64(s.pos), n: s.n}, nil
+}
+
+func (s *spill) abort() {
+	for _, f := range []*os.File{s.data, s.offs} {
+		f.Close()
+		os.Remove(f.Name())
+	}
+}
+
+// readSharedStrings reads the shared-string part: each <si> is the text of
+// its <t> elements (plain or rich-text runs), without phonetic hints
+// (<rPh>). size is the part's uncompressed size and limit the largest kept
+// in memory.
+func readSharedStrings(r io.Reader, size uint64, limit uint64) (sharedStrings, error) {
+	if size <= limit {
+		var m memStrings
+		if err := scanSharedStrings(r, &m); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	sp, err := newSpill()
+	if err != nil {
+		return nil, fmt.Errorf("a temporary file for the shared strings: %v", err)
+	}
+	if err := scanSharedStrings(r, sp); err != nil {
+		sp.abort()
+		return nil, err
+	}
+	return sp.finish()
+}
+
+func scanSharedStrings(r io.Reader, sink stringSink) error {
+	dec := xml.NewDecoder(r)
+	var b strings.Builder
+	inSI, inT, inRPh := false, false, 0
+	for {
+		tok, err := dec.RawToken()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				inSI = true
+				b.Reset()
+			case "t":
+				inT = inSI
+			case "rPh":
+				inRPh++
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "si":
+				inSI = false
+				if err := sink.add(b.String()); err != nil {
+					return err
+				}
+			case "t":
+				inT = false
+			case "rPh":
+				inRPh--
+			}
+		case xml.CharData:
+			if inT && inRPh == 0 {
+				b.Write(t)
+			}
+		}
+	}
+}
