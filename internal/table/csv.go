@@ -130,11 +130,12 @@ func (c *csvReader) Close() error {
 const utf8BOM = "\ufeff"
 
 type csvWriter struct {
-	out  committer
-	buf  *bufio.Writer
-	w    *csv.Writer
-	cols []Column
-	rec  []string
+	out    committer
+	buf    *bufio.Writer
+	w      *csv.Writer
+	cols   []Column
+	rec    []string
+	closed bool
 }
 
 func newCSVWriter(out committer, cols []Column, bom bool) (*csvWriter, error) {
@@ -154,6 +155,9 @@ func newCSVWriter(out committer, cols []Column, bom bool) (*csvWriter, error) {
 }
 
 func (w *csvWriter) Write(_ Status, cells []Cell) error {
+	if w.closed {
+		return errClosed
+	}
 	for i, col := range w.cols {
 		var c Cell
 		if i < len(cells) {
@@ -179,6 +183,10 @@ func joinList(list []string) string {
 }
 
 func (w *csvWriter) Close([][]string) error {
+	if w.closed {
+		return errClosed
+	}
+	w.closed = true
 	w.w.Flush()
 	if err := w.w.Error(); err != nil {
 		w.out.Abort()
@@ -191,4 +199,7 @@ func (w *csvWriter) Close([][]string) error {
 	return w.out.Commit()
 }
 
-func (w *csvWriter) Abort() { w.out.Abort() }
+func (w *csvWriter) Abort() {
+	w.closed = true
+	w.out.Abort()
+}

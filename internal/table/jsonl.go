@@ -3,12 +3,11 @@ package table
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -36,6 +35,7 @@ type jsonlReader struct {
 	long   []byte   // a line longer than the reader's buffer
 	keys   []string
 	vals   []string
+	str    []byte // a string being unescaped
 }
 
 func openJSONL(path string) (*jsonlReader, error) {
@@ -188,61 +188,278 @@ func (r *jsonlReader) Close() error {
 }
 
 // parseObject reads one JSON object into r.keys and r.vals, keeping the
-// keys in order and each value as text.
+// keys in order and each value as text: a string decoded, a number, true,
+// false as written, null as "". It accepts exactly the objects
+// encoding/json accepts, and decodes strings as it does (invalid UTF-8 and
+// lone surrogates become U+FFFD), without its per-line cost.
 func (r *jsonlReader) parseObject(line []byte) error {
 	r.keys, r.vals = r.keys[:0], r.vals[:0]
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("not JSON: %v", err)
+	p := skipSpace(line, 0)
+	if p == len(line) || line[p] != '{' {
+		if p < len(line) && startsValue(line[p:]) {
+			return errors.New("a record must be a JSON object")
+		}
+		return errors.New("not JSON: a line must hold one object")
 	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return errors.New("a record must be a JSON object")
+	p = skipSpace(line, p+1)
+	if p < len(line) && line[p] == '}' {
+		return r.endObject(line, p+1)
 	}
-	for dec.More() {
-		t, err := dec.Token()
+	for {
+		if p == len(line) || line[p] != '"' {
+			return errors.New("not JSON: an object key must be a string")
+		}
+		key, q, err := r.parseString(line, p)
 		if err != nil {
 			return fmt.Errorf("not JSON: %v", err)
 		}
-		key, ok := t.(string)
-		if !ok {
-			return errors.New("not JSON: an object key must be a string")
+		p = skipSpace(line, q)
+		if p == len(line) || line[p] != ':' {
+			return fmt.Errorf("key %q: not JSON: no colon after the key", key)
 		}
-		t, err = dec.Token()
+		p = skipSpace(line, p+1)
+		val, q, err := r.parseValue(line, p)
 		if err != nil {
-			return fmt.Errorf("key %q: not JSON: %v", key, err)
-		}
-		var v string
-		switch t := t.(type) {
-		case string:
-			v = t
-		case json.Number: // its text exactly
-			v = string(t)
-		case bool:
-			v = strconv.FormatBool(t)
-		case nil:
-		case json.Delim:
-			return fmt.Errorf("key %q: a list or object is not a value", key)
+			return fmt.Errorf("key %q: %v", key, err)
 		}
 		r.keys = append(r.keys, key)
-		r.vals = append(r.vals, v)
+		r.vals = append(r.vals, val)
+		p = skipSpace(line, q)
+		if p == len(line) {
+			return errors.New("not JSON: the object is not closed")
+		}
+		switch line[p] {
+		case ',':
+			p = skipSpace(line, p+1)
+		case '}':
+			return r.endObject(line, p+1)
+		default:
+			return fmt.Errorf("key %q: not JSON: %q after the value", key, line[p])
+		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("not JSON: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+}
+
+// endObject checks that nothing but spaces follows the object.
+func (r *jsonlReader) endObject(line []byte, p int) error {
+	p = skipSpace(line, p)
+	switch {
+	case p == len(line):
+		return nil
+	case startsValue(line[p:]) || line[p] == '{':
 		return errors.New("more than one JSON value on the line")
 	}
-	return nil
+	return errors.New("not JSON: text after the object")
+}
+
+func skipSpace(b []byte, p int) int {
+	for p < len(b) && (b[p] == ' ' || b[p] == '\t' || b[p] == '\r' || b[p] == '\n') {
+		p++
+	}
+	return p
+}
+
+// startsValue reports whether b starts like a JSON value other than an
+// object.
+func startsValue(b []byte) bool {
+	c := b[0]
+	return c == '[' || c == '"' || c == '-' || c >= '0' && c <= '9' ||
+		bytes.HasPrefix(b, []byte("true")) || bytes.HasPrefix(b, []byte("false")) || bytes.HasPrefix(b, []byte("null"))
+}
+
+// parseValue reads the value at line[p] and returns its text and the
+// position after it.
+func (r *jsonlReader) parseValue(line []byte, p int) (string, int, error) {
+	if p == len(line) {
+		return "", p, errors.New("not JSON: no value")
+	}
+	switch c := line[p]; {
+	case c == '"':
+		s, q, err := r.parseString(line, p)
+		if err != nil {
+			return "", q, fmt.Errorf("not JSON: %v", err)
+		}
+		return s, q, nil
+	case c == '[' || c == '{':
+		return "", p, errors.New("a list or object is not a value")
+	case c == 't' && bytes.HasPrefix(line[p:], []byte("true")):
+		return "true", p + 4, nil
+	case c == 'f' && bytes.HasPrefix(line[p:], []byte("false")):
+		return "false", p + 5, nil
+	case c == 'n' && bytes.HasPrefix(line[p:], []byte("null")):
+		return "", p + 4, nil
+	case c == '-' || c >= '0' && c <= '9':
+		q, ok := scanNumber(line, p)
+		if !ok {
+			return "", q, errors.New("not JSON: a malformed number")
+		}
+		return string(line[p:q]), q, nil
+	}
+	return "", p, fmt.Errorf("not JSON: %q cannot start a value", line[p])
+}
+
+// scanNumber returns the end of the JSON number at b[p]:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func scanNumber(b []byte, p int) (int, bool) {
+	digits := func(p int) int {
+		for p < len(b) && b[p] >= '0' && b[p] <= '9' {
+			p++
+		}
+		return p
+	}
+	if b[p] == '-' {
+		p++
+	}
+	switch {
+	case p < len(b) && b[p] == '0':
+		p++
+	case p < len(b) && b[p] >= '1' && b[p] <= '9':
+		p = digits(p)
+	default:
+		return p, false
+	}
+	if p < len(b) && b[p] == '.' {
+		q := digits(p + 1)
+		if q == p+1 {
+			return q, false
+		}
+		p = q
+	}
+	if p < len(b) && (b[p] == 'e' || b[p] == 'E') {
+		p++
+		if p < len(b) && (b[p] == '+' || b[p] == '-') {
+			p++
+		}
+		q := digits(p)
+		if q == p {
+			return q, false
+		}
+		p = q
+	}
+	return p, true
+}
+
+// parseString decodes the JSON string starting at line[p] (a quote) and
+// returns it and the position after its closing quote.
+func (r *jsonlReader) parseString(line []byte, p int) (string, int, error) {
+	p++
+	start := p
+	// The usual case: no escapes, valid UTF-8.
+	for p < len(line) {
+		c := line[p]
+		if c == '"' {
+			if utf8.Valid(line[start:p]) {
+				return string(line[start:p]), p + 1, nil
+			}
+			break
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		p++
+	}
+	b := append(r.str[:0], line[start:p]...)
+	defer func() { r.str = b[:0] }()
+	if !utf8.Valid(b) {
+		b = appendValidUTF8(b[:0], line[start:p])
+	}
+	for p < len(line) {
+		c := line[p]
+		switch {
+		case c == '"':
+			return string(b), p + 1, nil
+		case c < 0x20:
+			return "", p, errors.New("a control character in a string")
+		case c == '\\':
+			if p+1 == len(line) {
+				return "", p, errors.New("the string is not closed")
+			}
+			p++
+			switch e := line[p]; e {
+			case '"', '\\', '/':
+				b = append(b, e)
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r1, ok := hex4(line, p+1)
+				if !ok {
+					return "", p, errors.New(`a malformed \u escape`)
+				}
+				p += 4
+				if utf16.IsSurrogate(r1) {
+					if r2, ok := hex4(line, p+3); ok && p+2 < len(line) && line[p+1] == '\\' && line[p+2] == 'u' {
+						if d := utf16.DecodeRune(r1, r2); d != utf8.RuneError {
+							b = utf8.AppendRune(b, d)
+							p += 6
+							break
+						}
+					}
+					r1 = utf8.RuneError
+				}
+				b = utf8.AppendRune(b, r1)
+			default:
+				return "", p, fmt.Errorf("an unknown escape \\%c", e)
+			}
+			p++
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			p++
+		default:
+			rr, size := utf8.DecodeRune(line[p:])
+			b = utf8.AppendRune(b, rr) // U+FFFD for a byte that is not UTF-8
+			p += size
+		}
+	}
+	return "", p, errors.New("the string is not closed")
+}
+
+// appendValidUTF8 appends s with each byte that is not UTF-8 replaced by
+// U+FFFD, as encoding/json decodes it.
+func appendValidUTF8(b, s []byte) []byte {
+	for len(s) > 0 {
+		rr, size := utf8.DecodeRune(s)
+		b = utf8.AppendRune(b, rr)
+		s = s[size:]
+	}
+	return b
+}
+
+// hex4 reads four hex digits at b[p].
+func hex4(b []byte, p int) (rune, bool) {
+	if p < 0 || p+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[p : p+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r*16 + rune(c)
+	}
+	return r, true
 }
 
 type jsonlWriter struct {
-	out  committer
-	buf  *bufio.Writer
-	cols []Column
-	keys [][]byte // each column name, JSON-quoted, with its colon
-	line []byte
+	out    committer
+	buf    *bufio.Writer
+	cols   []Column
+	keys   [][]byte // each column name, JSON-quoted, with its colon
+	line   []byte
+	closed bool
 }
 
 func newJSONLWriter(out committer, cols []Column) *jsonlWriter {
@@ -254,6 +471,9 @@ func newJSONLWriter(out committer, cols []Column) *jsonlWriter {
 }
 
 func (w *jsonlWriter) Write(_ Status, cells []Cell) error {
+	if w.closed {
+		return errClosed
+	}
 	b := append(w.line[:0], '{')
 	for i, col := range w.cols {
 		if i > 0 {
@@ -357,6 +577,10 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 func (w *jsonlWriter) Close([][]string) error {
+	if w.closed {
+		return errClosed
+	}
+	w.closed = true
 	if err := w.buf.Flush(); err != nil {
 		w.out.Abort()
 		return err
@@ -364,4 +588,7 @@ func (w *jsonlWriter) Close([][]string) error {
 	return w.out.Commit()
 }
 
-func (w *jsonlWriter) Abort() { w.out.Abort() }
+func (w *jsonlWriter) Abort() {
+	w.closed = true
+	w.out.Abort()
+}

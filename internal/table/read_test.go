@@ -274,3 +274,9 @@ func FuzzJSONLRead(f *testing.F) {
 		}
 	})
 }
+
+// gb18030Bytes appends text encoded as GB18030 to dst.
+func gb18030Bytes(text, dst []byte) ([]byte, error) {
+	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes(text)
+	return append(dst, b...), err
+}

@@ -59,8 +59,7 @@ func (s *rowSource) start(empty string) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var p *rowProblem
-		if errors.As(err, &p) {
+		if p, ok := err.(*rowProblem); ok {
 			if len(seen) == 0 {
 				return fmt.Errorf("header: %v", p)
 			}
@@ -127,16 +126,15 @@ func (s *rowSource) nextRecord() (int, []string, error) {
 		} else {
 			line, cells, err = s.next()
 		}
-		if errors.Is(err, io.EOF) {
-			return 0, nil, io.EOF
-		}
-		var p *rowProblem
-		if errors.As(err, &p) {
-			s.row++
-			s.recLine = p.line
-			return s.row, nil, &RowError{Row: s.row, Line: p.line, Err: p.err}
-		}
 		if err != nil {
+			if p, ok := err.(*rowProblem); ok {
+				s.row++
+				s.recLine = p.line
+				return s.row, nil, &RowError{Row: s.row, Line: p.line, Err: p.err}
+			}
+			if errors.Is(err, io.EOF) {
+				return 0, nil, io.EOF
+			}
 			return 0, nil, err
 		}
 		if filled(cells) == 0 {

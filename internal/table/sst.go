@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 )
@@ -24,17 +25,27 @@ type sharedStrings interface {
 	close() error
 }
 
-// memStrings holds the table in memory.
-type memStrings []string
-
-func (m memStrings) get(i int) (string, bool) {
-	if i < 0 || i >= len(m) {
-		return "", false
-	}
-	return m[i], true
+// memStrings holds the table in memory as one string and where each
+// entry ends: a cell's text is a slice of it, with no allocation per
+// entry or per lookup.
+type memStrings struct {
+	b    strings.Builder // while reading
+	text string
+	ends []uint32
 }
 
-func (memStrings) close() error { return nil }
+func (m *memStrings) get(i int) (string, bool) {
+	if i < 0 || i >= len(m.ends) {
+		return "", false
+	}
+	start := uint32(0)
+	if i > 0 {
+		start = m.ends[i-1]
+	}
+	return m.text[start:m.ends[i]], true
+}
+
+func (*memStrings) close() error { return nil }
 
 // fileStrings holds the table in a temporary file: the strings one after
 // another, then, at offset index, one 8-byte start offset per string and
@@ -93,7 +104,11 @@ type stringSink interface {
 }
 
 func (m *memStrings) add(s string) error {
-	*m = append(*m, s)
+	if m.b.Len()+len(s) > math.MaxUint32 {
+		return errors.New("too much text to keep in memory")
+	}
+	m.b.WriteString(s)
+	m.ends = append(m.ends, uint32(m.b.Len()))
 	return nil
 }
 
@@ -177,10 +192,12 @@ func (s *spill) abort() {
 // in memory.
 func readSharedStrings(r io.Reader, size uint64, limit uint64) (sharedStrings, error) {
 	if size <= limit {
-		var m memStrings
-		if err := scanSharedStrings(r, &m); err != nil {
+		m := &memStrings{}
+		if err := scanSharedStrings(r, m); err != nil {
 			return nil, err
 		}
+		m.text = m.b.String()
+		m.b = strings.Builder{}
 		return m, nil
 	}
 	sp, err := newSpill()

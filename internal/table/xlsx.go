@@ -162,7 +162,7 @@ func (r *xlsxReader) open(sheet string, sstLimit uint64) error {
 func (r *xlsxReader) readShared(limit uint64) error {
 	f := r.file("xl/sharedStrings.xml")
 	if f == nil {
-		r.shared = memStrings(nil)
+		r.shared = &memStrings{}
 		return nil
 	}
 	rc, err := f.Open()
