@@ -225,6 +225,8 @@ func TestXLSXOutput(t *testing.T) {
 	assert.NotEqual(t, excelize.CellTypeUnset, cellType("D6"))
 	assert.Equal(t, "0012", raw("B5"), "text stays text")
 	assert.Equal(t, "1", raw("A2"))
+	require.NotNil(t, style("A2").CustomNumFmt)
+	assert.Equal(t, "0", *style("A2").CustomNumFmt, "a row number has no thousands separator")
 
 	var b strings.Builder
 	rows, err := f.GetRows("汇总")

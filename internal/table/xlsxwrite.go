@@ -148,23 +148,29 @@ func (w *xlsxWriter) style(st Status, format string) (int, error) {
 
 // numberCell returns the value and number format that write text as an
 // exact number cell: a float64 whose shortest text (which excelize writes)
-// is text's own value. ok is false for text that is not a plain decimal
-// or that a double cannot hold exactly; such text is written as text.
-func numberCell(text string) (v float64, format string, ok bool) {
+// is text's own value, shown with text's places and, unless plain is set
+// (row numbers, years), thousands separators. ok is false for text that is
+// not a plain decimal or that a double cannot hold exactly (more than 15
+// significant digits; excelize would cut the rest off); such text is
+// written as text.
+func numberCell(text string, plain bool) (v float64, format string, ok bool) {
 	places, ok := plainDecimal(text)
 	if !ok {
 		return 0, "", false
 	}
-	var digits, plain [40]byte
+	var digits, canon [40]byte
 	n, ok := parseNumber(text, digits[:0])
 	if !ok || len(n.digits) > excelDigits || n.point > excelDigits {
 		return 0, "", false
 	}
 	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || strconv.FormatFloat(f, 'f', -1, 64) != string(n.appendPlain(plain[:0])) {
+	if err != nil || strconv.FormatFloat(f, 'f', -1, 64) != string(n.appendPlain(canon[:0])) {
 		return 0, "", false
 	}
 	format = "#,##0"
+	if plain {
+		format = "0"
+	}
 	if places > 0 {
 		format += "." + strings.Repeat("0", places)
 	}
@@ -193,7 +199,7 @@ func (w *xlsxWriter) Write(status Status, cells []Cell) error {
 		case List, JSON:
 			v = joinList(c.List)
 		case Number, Money, Int:
-			if f, fm, ok := numberCell(c.Text); ok {
+			if f, fm, ok := numberCell(c.Text, col.Kind == Int); ok {
 				v, format = f, fm
 			}
 		}
@@ -251,7 +257,7 @@ func (w *xlsxWriter) finish(summary [][]string) error {
 			if err != nil {
 				return err
 			}
-			if f, format, ok := numberCell(v); ok && j > 0 {
+			if f, format, ok := numberCell(v, false); ok && j > 0 {
 				err = w.f.SetCellFloat(summarySheet, cell, f, -1, 64)
 				if err == nil {
 					var st int
