@@ -96,7 +96,10 @@ type ReadOptions struct {
 	Sheet string
 	// Encoding is a CSV file's encoding: "utf-8", "gb18030" (also "gbk"
 	// and "gb2312", which it contains), or "" to detect: a file whose
-	// first 64 KiB are valid UTF-8 is UTF-8, any other GB18030.
+	// first 64 KiB are valid UTF-8 is UTF-8, any other GB18030. A file
+	// read as UTF-8 that turns out not to be (plain ASCII for 64 KiB, then
+	// GB18030) gives a row error for each row that is not UTF-8, saying
+	// to name the encoding; no text is ever silently garbled.
 	Encoding string
 }
 
@@ -174,8 +177,8 @@ const (
 
 // Column is one output column.
 type Column struct {
-	Name string
-	Kind Kind
+	Name string // the header, as written
+	Kind Kind   // how its values are written
 }
 
 // Status is what became of a record; XLSX output marks rows by it and

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ func openXLSX(p, sheet string) (*xlsxReader, error) {
 // sstLimit bytes of XML.
 func openXLSXLimit(p, sheet string, sstLimit uint64) (*xlsxReader, error) {
 	zr, err := zip.OpenReader(p)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: not an .xlsx workbook: %v", p, err)
 	}

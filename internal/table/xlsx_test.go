@@ -1,6 +1,7 @@
 package table_test
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -121,6 +122,8 @@ func TestXLSXReadsWhatExcelShows(t *testing.T) {
 func TestXLSXNotAWorkbook(t *testing.T) {
 	_, err := table.Open(writeTemp(t, "x.xlsx", []byte("a,b\n")), nil, table.ReadOptions{})
 	assert.ErrorContains(t, err, "not an .xlsx workbook")
+	_, err = table.Open(filepath.Join(t.TempDir(), "missing.xlsx"), nil, table.ReadOptions{})
+	assert.ErrorIs(t, err, os.ErrNotExist)
 
 	f := excelize.NewFile()
 	p := filepath.Join(t.TempDir(), "empty.xlsx")
