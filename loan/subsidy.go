@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/ruralrelief/fangpin/policies"
 	"github.com/ruralrelief/fangpin/rules"
@@ -93,12 +94,24 @@ func New(opts ...Option) (*Calculator, error) {
 	if !ok {
 		return nil, fmt.Errorf("loan: the policy %s has no rule %q", c.set.Meta().ID, Rule)
 	}
+	if !slices.ContainsFunc(info.Outputs, func(o rules.OutputInfo) bool { return o.Name == outputSubsidisedPrincipal }) {
+		return nil, fmt.Errorf("loan: rule %q of policy %s has no output %q", Rule, c.set.Meta().ID, outputSubsidisedPrincipal)
+	}
 	for _, name := range []string{paramUntil, paramDayBasis, paramLPR1Y, paramLPR5Y} {
 		if _, err := c.set.Param(name, info.InForce.From); errors.Is(err, rules.ErrUnknownParam) {
 			return nil, fmt.Errorf("loan: the policy %s has no parameter %q", c.set.Meta().ID, name)
 		}
 	}
 	return c, nil
+}
+
+// outputSubsidisedPrincipal is the rule's output New checks for.
+const outputSubsidisedPrincipal = "subsidised_principal"
+
+// subsidisedPrincipal reads the output New checked the rule has.
+func subsidisedPrincipal(res rules.Result) decimal.Decimal {
+	v, _ := res.Output(outputSubsidisedPrincipal)
+	return v
 }
 
 // Finding is an audit finding about a loan: something an auditor should
@@ -164,7 +177,7 @@ func (c *Calculator) Subsidy(ctx context.Context, l Loan) (Decision, error) {
 		return Decision{}, err
 	}
 	d := Decision{Loan: l.ID, Renews: l.Renews, Eligible: res.Pass, Reasons: res.Reasons, Eligibility: res,
-		SubsidisedPrincipal: res.Output("subsidised_principal"), Policy: c.set.Meta().ID, PolicyHash: c.set.Hash()}
+		SubsidisedPrincipal: subsidisedPrincipal(res), Policy: c.set.Meta().ID, PolicyHash: c.set.Hash()}
 	info, _ := c.set.Rule(Rule)
 	on := l.Start
 	if on.Before(info.InForce.From) {

@@ -38,8 +38,8 @@ func BenchmarkTrainingGrantEngine(b *testing.B) {
 		}
 		sinkResult = res
 	}
-	if !sinkResult.Output("amount").Equal(decimal.NewFromInt(1800)) {
-		b.Fatalf("amount = %s", sinkResult.Output("amount"))
+	if got, ok := sinkResult.Output("amount"); !ok || !got.Equal(decimal.NewFromInt(1800)) {
+		b.Fatalf("amount = %s", got)
 	}
 }
 

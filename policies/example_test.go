@@ -25,7 +25,8 @@ func ExampleLoad() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(res.Pass, res.Output("amount").StringFixed(2), res.Explanation().Clause)
+	amount, _ := res.Output("amount") // ok is false for a name the rule lacks
+	fmt.Println(res.Pass, amount.StringFixed(2), res.Clause())
 	// Output: true 1800.00 第七条
 }
 

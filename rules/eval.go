@@ -53,14 +53,24 @@ type Reason struct {
 	Clause  string `json:"clause"`  // the clause of the policy behind it
 }
 
-// Output returns the named output's value, and zero if there is none.
-func (r Result) Output(name string) decimal.Decimal {
+// Output returns the named output's value. ok is false when the rule has no
+// output of that name, so a misspelt name is never read as zero.
+func (r Result) Output(name string) (v decimal.Decimal, ok bool) {
 	for _, o := range r.Outputs {
 		if o.Name == name {
-			return o.Value
+			return o.Value, true
 		}
 	}
-	return decimal.Decimal{}
+	return decimal.Decimal{}, false
+}
+
+// Clause returns the clause of the policy behind the rule decided, such as
+// "第七条". It is read without building the explanation.
+func (r Result) Clause() string {
+	if r.rec == nil {
+		return ""
+	}
+	return r.rec.rule.clause
 }
 
 // HasReason reports whether code is among r's reasons.

@@ -90,3 +90,11 @@ func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	gf.Check(t, filepath.Join("testdata", name), got)
 }
+
+// output reads a named output that must exist.
+func output(t *testing.T, res rules.Result, name string) decimal.Decimal {
+	t.Helper()
+	v, ok := res.Output(name)
+	require.True(t, ok, "rule %s has no output %q", res.Rule, name)
+	return v
+}

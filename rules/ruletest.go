@@ -71,7 +71,7 @@ func (s *Set) Test(ctx context.Context) []TestResult {
 				fail("pass = %t, want %t (reasons %v)", res.Pass, *tc.pass, codes(res.Reasons))
 			}
 			for _, w := range tc.outputs {
-				if got := res.Output(w.name); !got.Equal(w.want) {
+				if got, _ := res.Output(w.name); !got.Equal(w.want) { // the name is checked at load
 					fail("%s = %s, want %s", w.name, got, w.want)
 				}
 			}

@@ -29,7 +29,7 @@ func TestParamValueChangesOnItsFromDay(t *testing.T) {
 			in[rules.AsOf] = rules.Text(tt.on)
 			res, err := s.Eval(context.Background(), "r", in)
 			require.NoError(t, err)
-			assertDecimal(t, tt.want, res.Output("x"))
+			assertDecimal(t, tt.want, output(t, res, "x"))
 			p, err := s.Param("rate", rules.MustDate(tt.on))
 			require.NoError(t, err)
 			assertDecimal(t, tt.want, p.Value.Decimal().Mul(res.Explanation().Inputs[1].Value.Decimal()))
@@ -61,7 +61,7 @@ func TestAsOfFromOption(t *testing.T) {
 	assert.ErrorIs(t, err, rules.ErrMissing)
 	res, err := s.Eval(context.Background(), "r", in, rules.On(rules.MustDate("2025-06-01")))
 	require.NoError(t, err)
-	assertDecimal(t, "30000", res.Output("x"))
+	assertDecimal(t, "30000", output(t, res, "x"))
 }
 
 func TestUnknownRule(t *testing.T) {
@@ -92,7 +92,7 @@ func TestConcurrentEval(t *testing.T) {
 		inputs[i] = in
 		res, err := s.Eval(context.Background(), "r", in)
 		require.NoError(t, err)
-		want[i] = res.Output("x").String()
+		want[i] = output(t, res, "x").String()
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 8)
@@ -103,8 +103,9 @@ func TestConcurrentEval(t *testing.T) {
 			for round := 0; round < 50; round++ {
 				for i, in := range inputs {
 					res, err := s.Eval(context.Background(), "r", in)
-					if err != nil || res.Output("x").String() != want[i] {
-						errs <- fmt.Sprintf("goroutine %d input %d: got %s, %v; want %s", g, i, res.Output("x"), err, want[i])
+					got, _ := res.Output("x")
+					if err != nil || got.String() != want[i] {
+						errs <- fmt.Sprintf("goroutine %d input %d: got %s, %v; want %s", g, i, got, err, want[i])
 						return
 					}
 				}
@@ -136,7 +137,7 @@ func TestOverlayMergesValuesByDate(t *testing.T) {
 		in[rules.AsOf] = rules.Text(on)
 		res, err := s.Eval(context.Background(), "r", in)
 		require.NoError(t, err)
-		assertDecimal(t, want, res.Output("x"))
+		assertDecimal(t, want, output(t, res, "x"))
 	}
 	p, err := s.Param("cap", rules.MustDate("2024-06-01"))
 	require.NoError(t, err)

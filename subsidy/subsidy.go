@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ruralrelief/fangpin/policies"
@@ -108,12 +109,34 @@ func New(opts ...Option) (*Calculator, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range []string{RuleTrainingGrant, RuleWorkTraining, RuleReturnTravel, RuleLabourShare, RuleFundScale} {
-		if _, ok := set.Rule(id); !ok {
+	for id, outs := range readsOutputs {
+		info, ok := set.Rule(id)
+		if !ok {
 			return nil, fmt.Errorf("subsidy: policy %s has no rule %q", set.Meta().ID, id)
+		}
+		for _, name := range outs {
+			if !slices.ContainsFunc(info.Outputs, func(o rules.OutputInfo) bool { return o.Name == name }) {
+				return nil, fmt.Errorf("subsidy: rule %q of policy %s has no output %q", id, set.Meta().ID, name)
+			}
 		}
 	}
 	return &Calculator{set: set}, nil
+}
+
+// readsOutputs lists, per rule, the outputs the typed API reads; New checks
+// the policy has each, so reading them never falls back to zero.
+var readsOutputs = map[string][]string{
+	RuleTrainingGrant: {outputAmount},
+	RuleWorkTraining:  {outputAmount, outputMonthsPaid},
+	RuleReturnTravel:  {outputAmount},
+	RuleLabourShare:   {outputShare, outputRequired, outputShortfall},
+	RuleFundScale:     {outputShortfall},
+}
+
+// output reads an output New checked the rule has.
+func output(res rules.Result, name string) decimal.Decimal {
+	v, _ := res.Output(name)
+	return v
 }
 
 // Policy returns the compiled policy the calculator decides with.
@@ -201,8 +224,8 @@ func person(p Person, in rules.Input) rules.Input {
 }
 
 func decision(res rules.Result) Decision {
-	return Decision{Eligible: res.Pass, Amount: res.Output(outputAmount), Reasons: res.Reasons,
-		Clause: res.Explanation().Clause, result: res}
+	return Decision{Eligible: res.Pass, Amount: output(res, outputAmount), Reasons: res.Reasons,
+		Clause: res.Clause(), result: res}
 }
 
 // TrainingGrant decides the 培训补助 of clause 7 (七): A类 2000.00, B类
@@ -233,7 +256,7 @@ func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (D
 		return Decision{}, err
 	}
 	d := decision(res)
-	d.Months = int(res.Output(outputMonthsPaid).IntPart())
+	d.Months = int(output(res, outputMonthsPaid).IntPart())
 	return d, nil
 }
 
@@ -264,8 +287,8 @@ func (c *Calculator) LabourShareAudit(ctx context.Context, p WorkReliefProject) 
 	if err != nil {
 		return Audit{}, err
 	}
-	return Audit{Pass: res.Pass, Share: res.Output(outputShare), Required: res.Output(outputRequired),
-		Shortfall: res.Output(outputShortfall), Reasons: res.Reasons, Clause: res.Explanation().Clause, result: res}, nil
+	return Audit{Pass: res.Pass, Share: output(res, outputShare), Required: output(res, outputRequired),
+		Shortfall: output(res, outputShortfall), Reasons: res.Reasons, Clause: res.Clause(), result: res}, nil
 }
 
 // FundScaleAudit audits a county under clause 13 (十三): its 2021
@@ -278,8 +301,8 @@ func (c *Calculator) FundScaleAudit(ctx context.Context, f FundScale) (Audit, er
 	if err != nil {
 		return Audit{}, err
 	}
-	return Audit{Pass: res.Pass, Shortfall: res.Output(outputShortfall), Reasons: res.Reasons,
-		Clause: res.Explanation().Clause, result: res}, nil
+	return Audit{Pass: res.Pass, Shortfall: output(res, outputShortfall), Reasons: res.Reasons,
+		Clause: res.Clause(), result: res}, nil
 }
 
 // ParseTier reads a certificate tier written A, B, C or A类, B类, C类

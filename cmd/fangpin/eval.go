@@ -132,7 +132,8 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if err == nil {
 			for i, o := range info.Outputs {
 				d.outputs[i] = outputText(res, o)
-				u := res.Output(o.Name).Shift(o.Rounding.Places)
+				v, _ := res.Output(o.Name) // o comes from the rule's own outputs
+				u := v.Shift(o.Rounding.Places)
 				if !u.IsInteger() || !u.BigInt().IsInt64() {
 					d.exact = false
 					continue
@@ -428,7 +429,8 @@ func (s *summary) add(d decision) table.Status {
 		if d.exact {
 			s.addUnits(i, d.units[i])
 		} else {
-			s.sums[i] = s.sums[i].Add(d.res.Output(o.Name))
+			v, _ := d.res.Output(o.Name)
+			s.sums[i] = s.sums[i].Add(v)
 		}
 	}
 	for _, r := range d.res.Reasons {
