@@ -20,10 +20,15 @@ type Result struct {
 	// declared. Outputs that are not kept on failure are zero when Pass is
 	// false; none are computed when the rule is not in force.
 	Outputs []Output `json:"outputs"`
-	// Reasons lists every requirement that failed, in declared order.
+	// Reasons lists every requirement that failed, in declared order, then
+	// the check across records that refused it (see [Tally]), if any.
 	Reasons []Reason `json:"reasons"`
+	// Notes tell what changed the decision without refusing it, such as a
+	// claim cut to what a cap leaves (see [Tally]).
+	Notes []Note `json:"notes,omitempty"`
 
-	rec *record // what [Result.Explanation] is built from
+	rec    *record // what [Result.Explanation] is built from
+	across string  // the code of the check across records that refused it
 }
 
 // Output is one named output of a rule.
@@ -255,6 +260,12 @@ func (r Result) Explanation() Explanation {
 	}
 	for i, q := range ru.reqs {
 		ex.Requirements = append(ex.Requirements, Check{Code: q.code, Condition: q.src, Message: q.message, Held: rec.failed&(1<<i) == 0})
+	}
+	for _, x := range r.Reasons {
+		if r.across != "" && x.Code == r.across {
+			ex.Pass = false
+			ex.Requirements = append(ex.Requirements, Check{Code: x.Code, Condition: "across", Message: x.Message})
+		}
 	}
 	for i, o := range ru.outputs {
 		step := Step{Name: o.name, Label: o.label, Rounding: o.rounding}

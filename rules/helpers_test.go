@@ -98,3 +98,10 @@ func output(t *testing.T, res rules.Result, name string) decimal.Decimal {
 	require.True(t, ok, "rule %s has no output %q", res.Rule, name)
 	return v
 }
+
+// replaceOnce replaces from, which must occur in src, by to.
+func replaceOnce(t *testing.T, src, from, to string) string {
+	t.Helper()
+	require.Contains(t, src, from)
+	return strings.Replace(src, from, to, 1)
+}

@@ -486,6 +486,7 @@ func (c *compiler) rule(s *Set, d ruledoc.Rule) {
 			r.params = append(r.params, s.params[name])
 		}
 	}
+	r.across = c.across(s, r, d.Across)
 	if _, dup := s.rules[id]; dup {
 		c.diag(c.at(d.Pos), "duplicate-name", "rule %q is declared twice", id)
 		return

@@ -60,6 +60,7 @@ type rule struct {
 	lets                     []let
 	reqs                     []requirement
 	outputs                  []output
+	across                   *acrossSpec // checks that span records, or nil
 	pos                      Pos
 }
 

@@ -105,7 +105,32 @@ type Rule struct {
 	Lets                                  []Let
 	Requirements                          []Requirement
 	Outputs                               []Output
+	Across                                Across
 	Pos                                   Pos
+}
+
+// Across holds a rule's checks that span records: once per subject and key,
+// or a quantity capped per subject. Set is false when the rule has none.
+type Across struct {
+	Set    bool
+	Amount Scalar // the output that is the money paid
+	Once   *Once
+	Cap    *Cap
+	Pos    Pos
+}
+
+// Once refuses a second passing decision for the same subject and key.
+type Once struct {
+	Per           []Scalar // the inputs that, with the subject, make the key
+	Code, Message Scalar
+	Pos           Pos
+}
+
+// Cap limits the quantity paid to one subject across records.
+type Cap struct {
+	Input, Counts, Limit, Code, Message Scalar
+	NoteCode, NoteMessage               Scalar
+	Pos                                 Pos
 }
 
 // Let is a named intermediate value.
@@ -445,7 +470,7 @@ func (d *decoder) parameter(k, n *yaml.Node) Parameter {
 
 func (d *decoder) rule(k, n *yaml.Node) Rule {
 	what := fmt.Sprintf("rule %q", k.Value)
-	m := d.fields(n, what, "title", "basis", "in_force", "inputs", "let", "requirements", "outputs")
+	m := d.fields(n, what, "title", "basis", "in_force", "inputs", "let", "requirements", "outputs", "across")
 	d.require(m, n, what, "title", "basis", "in_force", "inputs", "outputs")
 	r := Rule{ID: d.scalar(k, "rule id"), Title: d.get(m, "title", what), Pos: pos(k)}
 	defer fill(r.Pos, &r.Title, &r.Clause, &r.Quote, &r.From, &r.Until)
@@ -494,7 +519,44 @@ func (d *decoder) rule(k, n *yaml.Node) Rule {
 			r.Outputs = append(r.Outputs, o)
 		}
 	}
+	if v, ok := m["across"]; ok {
+		r.Across = d.across(v, what+" across")
+	}
 	return r
+}
+
+func (d *decoder) across(n *yaml.Node, what string) Across {
+	a := Across{Set: true, Pos: pos(n)}
+	m := d.fields(n, what, "amount", "once", "cap")
+	a.Amount = d.get(m, "amount", what)
+	fill(a.Pos, &a.Amount)
+	if v, ok := m["once"]; ok {
+		ow := what + " once"
+		om := d.fields(v, ow, "per", "code", "message")
+		d.require(om, v, ow, "code", "message")
+		o := &Once{Code: d.get(om, "code", ow), Message: d.get(om, "message", ow), Pos: pos(v)}
+		fill(o.Pos, &o.Code, &o.Message)
+		if p, ok := om["per"]; ok {
+			o.Per = d.scalars(p, ow+" per")
+		}
+		a.Once = o
+	}
+	if v, ok := m["cap"]; ok {
+		cw := what + " cap"
+		cm := d.fields(v, cw, "input", "counts", "limit", "code", "message", "note")
+		d.require(cm, v, cw, "input", "counts", "limit", "code", "message", "note")
+		c := &Cap{Input: d.get(cm, "input", cw), Counts: d.get(cm, "counts", cw), Limit: d.get(cm, "limit", cw),
+			Code: d.get(cm, "code", cw), Message: d.get(cm, "message", cw), Pos: pos(v)}
+		if nt, ok := cm["note"]; ok {
+			nw := cw + " note"
+			nm := d.fields(nt, nw, "code", "message")
+			d.require(nm, nt, nw, "code", "message")
+			c.NoteCode, c.NoteMessage = d.get(nm, "code", nw), d.get(nm, "message", nw)
+		}
+		fill(c.Pos, &c.Input, &c.Counts, &c.Limit, &c.Code, &c.Message, &c.NoteCode, &c.NoteMessage)
+		a.Cap = c
+	}
+	return a
 }
 
 func (d *decoder) test(n *yaml.Node) Test {
