@@ -75,6 +75,10 @@ func (e *FieldError) Error() string {
 // Unwrap returns the underlying problem.
 func (e *FieldError) Unwrap() error { return e.Err }
 
+// InputField returns Field; through it rules.ProblemOf names the field in
+// a decision's JSON "error" object.
+func (e *FieldError) InputField() string { return e.Field }
+
 // maxRate bounds a sane annual rate: above it, the rate is almost always a
 // percent typed where a fraction was meant (3.85 for 0.0385). It is the
 // 24% a year of the 2015 private-lending rules, far above any microloan.
