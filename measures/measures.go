@@ -2,7 +2,9 @@ package measures
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +19,8 @@ const File = "henan-2021-48.measures.yaml"
 
 // Registry is the measures of a policy and the weekly table counties fill in.
 type Registry struct {
+	// Policy is the id of the policy the registry belongs to
+	// (henan-2021-48).
 	Policy   string
 	Document Document
 	Table    Table
@@ -126,13 +130,55 @@ type fileYAML struct {
 	} `yaml:"measures"`
 }
 
-// Load reads the registry embedded in the policies package.
-func Load() (*Registry, error) {
-	data, err := policies.FS.ReadFile(File)
+// Option configures [Load].
+type Option func(*config) error
+
+type config struct {
+	set *rules.Set
+}
+
+// WithPolicy reads the registry of a compiled policy: the one embedded in
+// the policies package for the policy's id (its overlays keep the id), the
+// same *rules.Set given to subsidy.New and loan.New. A policy without an
+// embedded registry is an error.
+func WithPolicy(set *rules.Set) Option {
+	return func(c *config) error {
+		if set == nil {
+			return errors.New("measures: WithPolicy(nil)")
+		}
+		c.set = set
+		return nil
+	}
+}
+
+// Load reads the registry embedded in the policies package: that of
+// 豫办发电〔2021〕48号, or of the policy given with [WithPolicy].
+func Load(opts ...Option) (*Registry, error) {
+	var cfg config
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	name := File
+	if cfg.set != nil {
+		name = cfg.set.Meta().ID + ".measures.yaml"
+	}
+	data, err := policies.FS.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("measures: policy %s has no registry of measures (%s)", cfg.set.Meta().ID, name)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return Parse(File, data)
+	r, err := Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.set != nil && r.Policy != cfg.set.Meta().ID {
+		return nil, fmt.Errorf("measures: %s is the registry of policy %s, not %s", name, r.Policy, cfg.set.Meta().ID)
+	}
+	return r, nil
 }
 
 // Parse reads a registry file. Unknown keys are errors, reported with the
