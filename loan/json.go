@@ -10,7 +10,7 @@ import (
 // decisionJSON is a Decision as the one JSON object of a decision: the
 // schedule's totals are the decision's outputs, next to "pass".
 type decisionJSON struct {
-	Loan                string         `json:"loan"`
+	Loan                string         `json:"id"`
 	Renews              string         `json:"renews,omitempty"`
 	Rule                string         `json:"rule"`
 	Pass                bool           `json:"pass"`
@@ -35,7 +35,7 @@ type decisionJSON struct {
 }
 
 // MarshalJSON writes the decision as the one JSON object of a decision
-// (docs/json.md), standing alone: "loan" (its ID), "rule", "pass"
+// (docs/json.md), standing alone: "id" (the loan's ID), "rule", "pass"
 // (Granted), the amounts in yuan as strings with 2 places
 // ("subsidised_principal", "interest", "subsidy", "borrower_interest",
 // "overdue", "outstanding"; "0.00", never "0"), "until", "as_of" and
