@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,4 +58,16 @@ func TestServiceBadInput(t *testing.T) {
 	err = run(context.Background(), []string{"-policy", bad}, strings.NewReader(in), &out)
 	assert.ErrorContains(t, err, "unknown-param")
 	assert.Empty(t, out.String())
+}
+
+// TestDocsExampleIsWritten checks the decision shown in docs/json.md is a
+// line the service writes, byte for byte, so the reference cannot drift.
+func TestDocsExampleIsWritten(t *testing.T) {
+	md, err := os.ReadFile("../../docs/json.md")
+	require.NoError(t, err)
+	m := regexp.MustCompile("(?s)```json\n(.*?)\n```").FindSubmatch(md)
+	require.NotNil(t, m, "docs/json.md shows a decision")
+	out, err := os.ReadFile("testdata/decisions.jsonl")
+	require.NoError(t, err)
+	assert.Contains(t, strings.Split(string(out), "\n"), string(m[1]))
 }
