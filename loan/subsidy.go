@@ -128,6 +128,7 @@ func subsidisedPrincipal(res rules.Result) decimal.Decimal {
 // decision (docs/json.md; see [Decision.MarshalJSON]), and reads back into
 // the same Decision.
 type Decision struct {
+	// Loan is the loan's ID, as in [Loan].ID.
 	Loan string
 	// Renews is the loan this one renews (续贷), as in [Loan].Renews.
 	Renews string
@@ -156,7 +157,9 @@ type Decision struct {
 	// comes first. Zero for the whole loan, or when the loan was repaid in
 	// full before AsOf.
 	NextSettlement rules.Date
-	Schedule       Schedule
+	// Schedule is the interest period by period, with its totals in yuan:
+	// Interest, Covered (the subsidy), Borrower, Overdue.
+	Schedule Schedule
 	// Notes say how the claim was cut (NotePrincipalCapped) and what an
 	// auditor should look at (NoteRateAboveLPR, NoteOverdue); none of them
 	// changes the subsidy.

@@ -16,16 +16,16 @@ import (
 // a claim cut by a cap ("months-capped": 7 months claimed, 6 paid) or an
 // audit finding. Code is stable and kebab-case; Message is Chinese.
 type Note struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string `json:"code"`    // stable, kebab-case
+	Message string `json:"message"` // Chinese, for the applicant or the auditor
 }
 
 // Problem is why a decision could not be made: the "error" object of the
 // JSON shape. Field is the input at fault, or "" when the problem is not
 // about one input (a parameter with no value in force, say).
 type Problem struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string `json:"field"`   // the input's name, or ""
+	Message string `json:"message"` // what is wrong, naming the input and the value typed
 }
 
 // fielder is an error about one input, outside this package (a typed API's

@@ -14,18 +14,18 @@ import (
 
 // Claim is one claim in a batch: exactly one of its fields is set.
 type Claim struct {
-	Training     *TrainingApplication
-	WorkTraining *WorkTraining
-	ReturnTrip   *ReturnTrip
+	Training     *TrainingApplication // decided by [Calculator.TrainingGrant]
+	WorkTraining *WorkTraining        // decided by [Calculator.WorkTrainingSubsidy]
+	ReturnTrip   *ReturnTrip          // decided by [Calculator.ReturnTravel]
 }
 
 // Outcome is the decision on the claim at Index (0-based) of a batch. Err
 // is set when that claim could not be decided; the batch goes on.
 type Outcome struct {
-	Index    int
-	Claim    Claim
-	Decision Decision
-	Err      error
+	Index    int      // the claim's place in the batch, from 0
+	Claim    Claim    // the claim as given
+	Decision Decision // as the batch decided it: a duplicate refused, months capped across records
+	Err      error    // why the claim could not be decided; Decision is then zero
 }
 
 var errStopped = errors.New("subsidy: batch stopped by its consumer")
@@ -167,7 +167,8 @@ func (a *account) apply(cl Claim, d Decision) (Decision, error) {
 // the order given, and the enterprise's total.
 type Roster struct {
 	Enterprise string
-	Trainees   []Outcome
+	// Trainees are the outcomes of the enterprise's records, in order.
+	Trainees []Outcome
 	// Total is the sum of the amounts, in yuan.
 	Total decimal.Decimal
 	// Months is the number of trainee-months paid.

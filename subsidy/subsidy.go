@@ -135,8 +135,8 @@ func (c *Calculator) Policy() *rules.Set { return c.set }
 // could not be decided. Field is the policy's input name (months,
 // certificate_tier, fiscal_funds, …).
 type InputError struct {
-	Field string
-	Err   error
+	Field string // the input's name in the policy
+	Err   error  // what is wrong; wraps rules.ErrMissing or rules.ErrInvalid
 }
 
 // Error returns "subsidy: FIELD: problem".
