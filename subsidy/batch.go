@@ -166,6 +166,7 @@ func (a *account) apply(cl Claim, d Decision) (Decision, error) {
 // Roster is an enterprise's view of 以工代训: each trainee's outcome, in
 // the order given, and the enterprise's total.
 type Roster struct {
+	// Enterprise is the enterprise's name, as given.
 	Enterprise string
 	// Trainees are the outcomes of the enterprise's records, in order.
 	Trainees []Outcome

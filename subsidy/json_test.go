@@ -68,5 +68,5 @@ func TestDecisionJSONIsTheRulesShape(t *testing.T) {
 	assert.Equal(t, string(want), string(got))
 	assert.Contains(t, string(got), `"amount":"0.00"`)
 	o := rules.JSONOptions{Row: 7, Line: 8, ID: "TG0007"}
-	assert.Equal(t, string(rules.AppendJSON(nil, res, nil, o)), string(d.AppendJSON(nil, o)))
+	golden.SameJSONLines(t, rules.AppendJSON(nil, res, nil, o), d.AppendJSON(nil, o))
 }
