@@ -66,13 +66,13 @@ func Example_villageLoanBudget() {
 		case err != nil:
 			fmt.Println(err)
 			return
-		case d.Eligible:
+		case d.Granted:
 			eligible++
 		default:
 			refused++
 			fmt.Println("不符合", l.ID, codes(d.Reasons))
 		}
-		for _, x := range d.Findings {
+		for _, x := range d.Notes {
 			fmt.Println("审计提示", l.ID, x.Code)
 		}
 		for i, p := range d.Schedule.Periods {

@@ -9,7 +9,7 @@
 // interest under [Options], and a [Calculator] (built once from a policy,
 // safe for concurrent use) decides its subsidy:
 //
-//	calc, err := loan.New() // the embedded policy; loan.WithPolicy for overlays
+//	calc, err := loan.New() // the embedded policy; loan.WithPolicy(set) for one with overlays
 //	d, err := calc.Subsidy(ctx, loan.Loan{
 //		ID: "L001", PovertyRelieved: true,
 //		Principal:  decimal.RequireFromString("50000.00"),
@@ -35,6 +35,10 @@
 // at-maturity settlement are options ([Settlement], [WithSettlement],
 // [Options]). A loan not repaid in full accrues to its due day, or to
 // [Options].Until.
+//
+// [Calculator.SubsidyAsOf] answers as of a day: the interest and the
+// subsidy accrued on the days before it (the open period cut at it and
+// rounded as a period is), what is still owed, and the next settlement day.
 //
 // # Rounding
 //
@@ -75,9 +79,11 @@
 // moves the due day and may carry its own rate from the original maturity. A renewal (续贷) is a new loan
 // with its own start day, linked to the old one by Renews.
 //
-// # Findings
+// # Notes
 //
-// Audit findings ([Finding]) do not change the subsidy. rate-above-lpr: the
+// Notes ([rules.Note], in Decision.Notes) do not change the subsidy.
+// principal-capped: a loan above the cap whose first portion a county
+// subsidises. rate-above-lpr: the
 // contract rate is above the LPR in force on the start day (parameter lpr_1y
 // for a term of up to one year, lpr_5y beyond), or an extension's rate is
 // above the LPR in force on the day the extension starts, of the tier of the
@@ -85,7 +91,7 @@
 //
 // # Errors
 //
-// A loan that is not eligible is a [Decision] with Eligible false and the
+// A loan that is not eligible is a [Decision] with Granted false and the
 // policy's reasons, never an error. An error means the loan could not be
 // decided: a *[FieldError] names the field that is missing or wrong (the
 // same names as in input files, see [Fields] and [Parse]); other errors
@@ -93,9 +99,11 @@
 //
 // # Explanations
 //
-// A [Decision] has JSON tags (decimals as strings, dates as YYYY-MM-DD) and
-// carries the policy's id and SHA-256. [Decision.WriteText] lists each
-// period with its days, balance, rate and amounts in Chinese, to be checked
-// against a bank statement; the policy's own explanation of eligibility is
-// Decision.Eligibility.Explanation().
+// A [Decision] marshals to the one JSON object of a decision (docs/json.md):
+// "pass", amounts as strings with 2 places ("0.00", never "0"), dates as
+// YYYY-MM-DD, reasons, notes, and the policy's id and SHA-256; it reads
+// back into an equal Decision. [Decision.WriteText] lists each period with
+// its days, balance, rate and amounts in Chinese, to be checked against a
+// bank statement; the policy's own explanation of eligibility is
+// [Decision.Explanation].
 package loan

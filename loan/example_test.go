@@ -2,6 +2,7 @@ package loan_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,53 @@ func ExampleCalculator_Subsidy() {
 	// interest 486.59 subsidy 486.59
 }
 
+// A loan not yet repaid, asked about as of a day: the interest and the
+// subsidy of the days before it, what is still owed, and the day the bank
+// next settles.
+func ExampleCalculator_SubsidyAsOf() {
+	calc, _ := loan.New()
+	d, err := calc.SubsidyAsOf(context.Background(), loan.Loan{
+		ID:              "L002",
+		PovertyRelieved: true,
+		Principal:       decimal.RequireFromString("50000.00"),
+		AnnualRate:      decimal.RequireFromString("0.0385"),
+		Start:           rules.MustDate("2021-09-01"),
+		Maturity:        rules.MustDate("2022-09-01"),
+	}, rules.MustDate("2021-10-15"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := d.Schedule
+	fmt.Println("interest", s.Interest.StringFixed(2), "subsidy", s.Covered.StringFixed(2), "owed", s.Outstanding.StringFixed(2))
+	fmt.Println("next settlement", d.NextSettlement)
+	// Output:
+	// interest 235.27 subsidy 235.27 owed 50000.00
+	// next settlement 2021-12-20
+}
+
+// A decision's JSON is the one JSON object of a decision, and reads back.
+func ExampleDecision_MarshalJSON() {
+	calc, _ := loan.New()
+	d, _ := calc.Subsidy(context.Background(), loan.Loan{
+		ID:              "L001",
+		PovertyRelieved: true,
+		Principal:       decimal.RequireFromString("50000.00"),
+		AnnualRate:      decimal.RequireFromString("0.0385"),
+		Start:           rules.MustDate("2021-09-01"),
+		Maturity:        rules.MustDate("2022-09-01"),
+		Repayments:      []loan.Repayment{{Date: rules.MustDate("2021-12-01"), Amount: decimal.RequireFromString("50000.00")}},
+	})
+	b, _ := json.Marshal(d)
+	var back loan.Decision
+	if err := json.Unmarshal(b, &back); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(back.Granted, back.Schedule.Covered, back.Schedule.Borrower.StringFixed(2), len(back.Schedule.Periods))
+	// Output: true 486.59 0.00 2
+}
+
 // A loan that is not eligible is a decision with reasons, not an error;
 // its interest is still computed, all of it the borrower's.
 func ExampleCalculator_Subsidy_notEligible() {
@@ -60,7 +108,7 @@ func ExampleCalculator_Subsidy_notEligible() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(d.Eligible, d.Reasons[0].Code, d.Reasons[0].Clause)
+	fmt.Println(d.Granted, d.Reasons[0].Code, d.Reasons[0].Clause)
 	fmt.Println("interest", d.Schedule.Interest, "subsidy", d.Schedule.Covered, "borrower", d.Schedule.Borrower)
 	// Output:
 	// false principal-over-cap 第十四条
@@ -120,7 +168,7 @@ parameters:
 		Maturity:        rules.MustDate("2022-09-01"),
 		Repayments:      []loan.Repayment{{Date: rules.MustDate("2021-12-01"), Amount: decimal.RequireFromString("80000.00")}},
 	})
-	fmt.Println(d.Eligible, d.SubsidisedPrincipal)
+	fmt.Println(d.Granted, d.SubsidisedPrincipal)
 	fmt.Println("interest", d.Schedule.Interest, "subsidy", d.Schedule.Covered, "borrower", d.Schedule.Borrower)
 	// Output:
 	// true 50000

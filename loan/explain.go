@@ -13,19 +13,26 @@ import (
 func (d Decision) WriteText(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
-	ex := d.Eligibility.Explanation()
+	ex := d.Explanation()
 	p("贷款 %s：%s（%s %s）\n", d.Loan, ex.Title, ex.PolicyNumber, ex.Clause)
 	if d.Renews != "" {
 		p("续贷：接续原贷款 %s，作为新贷款按本笔放款日判定\n", d.Renews)
 	}
 	p("依据：「%s」\n", ex.Quote)
-	if d.Eligible {
+	if d.Granted {
 		p("贴息资格：符合，贴息本金 %s 元，贴息截至 %s（含当日）\n", d.SubsidisedPrincipal.StringFixed(2), d.Until)
 	} else {
 		p("贴息资格：不符合\n")
 		for _, r := range d.Reasons {
 			p("  原因：%s（%s）\n", r.Message, r.Code)
 		}
+	}
+	if !d.AsOf.IsZero() {
+		p("计至 %s（不含当日）", d.AsOf)
+		if !d.NextSettlement.IsZero() {
+			p("，下一结息日 %s", d.NextSettlement)
+		}
+		p("\n")
 	}
 	s := d.Schedule
 	p("计息：日利率 = 年利率 ÷ %d，算头不算尾，%s结息，每期合计后四舍五入到分\n", int(s.DayBasis), settlementNames[s.Settlement])
@@ -45,7 +52,7 @@ func (d Decision) WriteText(w io.Writer) error {
 				note = fmt.Sprintf("，按 %s 元贴息", g.CoveredBalance.StringFixed(2))
 			case g.Covered:
 				note = "，贴息"
-			case d.Eligible:
+			case d.Granted:
 				note = "，贴息截止日后，不贴息"
 			}
 			p("  %s 至 %s %d 天，本金余额 %s 元，年利率 %s%s\n", g.From, g.To.AddDays(-1), g.Days,
@@ -57,8 +64,12 @@ func (d Decision) WriteText(w io.Writer) error {
 		p("，截至 %s 未还本金 %s 元", s.End, s.Outstanding.StringFixed(2))
 	}
 	p("\n")
-	for _, f := range d.Findings {
-		p("审计提示（%s）：%s\n", f.Code, f.Message)
+	for _, f := range d.Notes {
+		label := "审计提示"
+		if f.Code == NotePrincipalCapped {
+			label = "说明"
+		}
+		p("%s（%s）：%s\n", label, f.Code, f.Message)
 	}
 	return b.Flush()
 }

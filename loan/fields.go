@@ -11,8 +11,9 @@ import (
 // Field is a loan field as it appears in input files: its English name
 // and the Chinese label accepted as a column header in its place.
 type Field struct {
-	Name, Label string
-	Required    bool
+	Name     string // the English name, such as annual_rate
+	Label    string // the Chinese label, such as 年利率
+	Required bool   // a loan without it cannot be read
 }
 
 // Fields returns the loan fields [Parse] reads, in the order of a sample

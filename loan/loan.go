@@ -13,6 +13,7 @@ import (
 // text, never as floats), call [Loan.Validate] (every function here does),
 // and pass it by value.
 type Loan struct {
+	// ID is the bank's loan number, echoed in decisions and errors.
 	ID string `json:"id"`
 	// PovertyRelieved and Monitored describe the borrower: 脱贫人口, 监测对象.
 	PovertyRelieved bool `json:"poverty_relieved"`
@@ -41,16 +42,16 @@ type Loan struct {
 // Repayment is principal repaid, in yuan, on a day. The balance is lower
 // from that day on, so the day itself accrues on the lower balance.
 type Repayment struct {
-	Date   rules.Date      `json:"date"`
-	Amount decimal.Decimal `json:"amount"`
+	Date   rules.Date      `json:"date"`   // the day of repayment
+	Amount decimal.Decimal `json:"amount"` // principal repaid, in yuan, at most 2 places
 }
 
 // Extension is a 展期: the loan's new maturity and, if not zero, the annual
 // rate (a fraction) that applies from the original maturity on. A zero Rate
 // keeps the contract rate.
 type Extension struct {
-	To   rules.Date      `json:"to"`
-	Rate decimal.Decimal `json:"rate"`
+	To   rules.Date      `json:"to"`   // the new maturity
+	Rate decimal.Decimal `json:"rate"` // the annual rate from the original maturity on; zero keeps the contract rate
 }
 
 // FieldError reports a loan field that is missing or not acceptable. Field
@@ -59,8 +60,8 @@ type Extension struct {
 // [Fields]).
 type FieldError struct {
 	Loan  string // the loan's ID
-	Field string
-	Err   error
+	Field string // the field's name in input files
+	Err   error  // what is wrong
 }
 
 // Error returns "loan ID: FIELD: problem", or "loan: FIELD: problem" for a
@@ -74,6 +75,10 @@ func (e *FieldError) Error() string {
 
 // Unwrap returns the underlying problem.
 func (e *FieldError) Unwrap() error { return e.Err }
+
+// InputField returns Field; through it rules.ProblemOf names the field in
+// a decision's JSON "error" object.
+func (e *FieldError) InputField() string { return e.Field }
 
 // maxRate bounds a sane annual rate: above it, the rate is almost always a
 // percent typed where a fraction was meant (3.85 for 0.0385). It is the

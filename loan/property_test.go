@@ -130,7 +130,7 @@ func TestScheduleProperties(t *testing.T) {
 			if p.Overdue.GreaterThan(p.Borrower) || p.Overdue.IsNegative() || p.Covered.IsNegative() {
 				return fail("period %s: overdue %s, covered %s, borrower %s", p.From, p.Overdue, p.Covered, p.Borrower)
 			}
-			if !dec.Eligible && !p.Covered.IsZero() {
+			if !dec.Granted && !p.Covered.IsZero() {
 				return fail("not eligible, but %s covered", p.Covered)
 			}
 			g0 := p.From

@@ -23,20 +23,25 @@ const (
 	paramLPR5Y    = "lpr_5y"                  // 5-year-plus LPR
 )
 
-// Codes of the audit findings of a [Decision]. They are added, never
-// renamed.
+// Codes of the notes of a [Decision]. A note does not refuse the subsidy or
+// change it: it says how the claim was cut, or what an auditor should look
+// at. Codes are added, never renamed.
 const (
-	// FindingRateAboveLPR: a rate above the LPR cap. The contract rate is
+	// NotePrincipalCapped: the loan is larger than microloan_max_principal
+	// and the county subsidises its first portion only
+	// (microloan_cap_first_portion): interest is covered on the capped
+	// principal, Decision.SubsidisedPrincipal.
+	NotePrincipalCapped = "principal-capped"
+	// NoteRateAboveLPR: a rate above the LPR cap. The contract rate is
 	// held to the LPR in force on the start day: the 1-year LPR for a term of
 	// up to one year, the 5-year-plus LPR beyond. An extension's rate is held
 	// to the LPR in force on the day the extension starts (the original
 	// maturity), of the tier of the whole term up to the extended maturity
-	// (《人民币利率管理规定》: 展期期限累计计算). A finding does not change the
-	// subsidy.
-	FindingRateAboveLPR = "rate-above-lpr"
-	// FindingOverdue: interest accrued on or after the due day; never
+	// (《人民币利率管理规定》: 展期期限累计计算).
+	NoteRateAboveLPR = "rate-above-lpr"
+	// NoteOverdue: interest accrued on or after the due day; never
 	// subsidised.
-	FindingOverdue = "overdue-interest"
+	NoteOverdue = "overdue-interest"
 )
 
 // Calculator decides clause-14 interest subsidies under a policy. It is
@@ -49,9 +54,10 @@ type Calculator struct {
 // Option configures a Calculator.
 type Option func(*Calculator) error
 
-// WithPolicy uses a compiled policy (with its overlays) instead of the
-// embedded 豫办发电〔2021〕48号, such as one from policies.Load with a county's
-// overlay.
+// WithPolicy decides with a compiled policy instead of the embedded
+// 豫办发电〔2021〕48号: typically policies.Load with a county's overlays, the
+// same *rules.Set given to subsidy.New and measures.Load, so every package
+// decides under one policy compiled once.
 func WithPolicy(set *rules.Set) Option {
 	return func(c *Calculator) error {
 		if set == nil {
@@ -114,44 +120,62 @@ func subsidisedPrincipal(res rules.Result) decimal.Decimal {
 	return v
 }
 
-// Finding is an audit finding about a loan: something an auditor should
-// look at, which does not change the subsidy.
-type Finding struct {
-	Code    string `json:"code"`    // FindingRateAboveLPR, FindingOverdue
-	Message string `json:"message"` // Chinese
-}
-
-// Decision is the clause-14 subsidy of one loan: whether it is eligible
+// Decision is the clause-14 subsidy of one loan: whether it is granted
 // (with the policy's reasons if not), and its interest split period by
 // period into what the subsidy covers and what the borrower pays. Its
 // amounts are in Schedule: Interest, Covered (the subsidy), Borrower and
-// Overdue, per period and in total.
+// Overdue, per period and in total. Its JSON is the one JSON object of a
+// decision (docs/json.md; see [Decision.MarshalJSON]), and reads back into
+// the same Decision.
 type Decision struct {
-	Loan string `json:"loan"`
+	// Loan is the loan's ID, as in [Loan].ID.
+	Loan string
 	// Renews is the loan this one renews (续贷), as in [Loan].Renews.
-	Renews   string         `json:"renews,omitempty"`
-	Eligible bool           `json:"eligible"`
-	Reasons  []rules.Reason `json:"reasons"`
+	Renews string
+	// Granted is true when the policy's rule [Rule] passes: the interest of
+	// the days up to Until is subsidised.
+	Granted bool
+	// Reasons lists every failing requirement in the policy's order; empty
+	// when Granted.
+	Reasons []rules.Reason
 	// SubsidisedPrincipal is the principal whose interest is covered, in
 	// yuan: the whole of it or, under the first-portion reading
 	// (microloan_cap_first_portion), at most microloan_max_principal of it;
-	// zero when not eligible. Repayments lower the covered balance only once
+	// zero when not granted. Repayments lower the covered balance only once
 	// the balance falls below it.
-	SubsidisedPrincipal decimal.Decimal `json:"subsidised_principal"`
+	SubsidisedPrincipal decimal.Decimal
 	// Until is the last day whose interest is covered, inclusive
 	// (microloan_subsidy_until on the start day).
-	Until    rules.Date `json:"until"`
-	Schedule Schedule   `json:"schedule"`
-	Findings []Finding  `json:"findings"`
+	Until rules.Date
+	// AsOf is the day given to [Calculator.SubsidyAsOf]: Schedule holds the
+	// interest of the days before it, the last period cut at it. Zero for
+	// the whole loan.
+	AsOf rules.Date
+	// NextSettlement is, with AsOf, the day the bank next settles and
+	// charges interest (结息日): the 20th of the settlement month of the
+	// period holding AsOf, or the day the loan is repaid or falls due if that
+	// comes first. Zero for the whole loan, or when the loan was repaid in
+	// full before AsOf.
+	NextSettlement rules.Date
+	// Schedule is the interest period by period, with its totals in yuan:
+	// Interest, Covered (the subsidy), Borrower, Overdue.
+	Schedule Schedule
+	// Notes say how the claim was cut (NotePrincipalCapped) and what an
+	// auditor should look at (NoteRateAboveLPR, NoteOverdue); none of them
+	// changes the subsidy.
+	Notes []rules.Note
 	// Policy is the policy's id and PolicyHash the SHA-256 of the policy and
 	// its overlays, so the figure can be reproduced.
-	Policy     string `json:"policy"`
-	PolicyHash string `json:"policy_sha256"`
-	// Eligibility is the policy's decision; its Explanation method (and its
-	// JSON) give the audit record: inputs, parameters with their sources,
-	// requirements.
-	Eligibility rules.Result `json:"eligibility"`
+	Policy     string
+	PolicyHash string
+
+	result rules.Result // the policy's decision, for Explanation
 }
+
+// Explanation returns the policy's audit record of the eligibility
+// decision: inputs, parameters with their sources, requirements. A Decision
+// read back from JSON has none; the zero Explanation is returned.
+func (d Decision) Explanation() rules.Explanation { return d.result.Explanation() }
 
 // Subsidy decides the loan's interest subsidy. Eligibility is the policy's
 // rule [Rule], judged on the loan's start day: 脱贫人口 or 监测对象, principal
@@ -163,6 +187,11 @@ type Decision struct {
 // means the loan could not be decided: a *[FieldError] for a bad field, or
 // the policy's error (a parameter with no value, say).
 func (c *Calculator) Subsidy(ctx context.Context, l Loan) (Decision, error) {
+	return c.decide(ctx, l, rules.Date{})
+}
+
+// decide decides the loan, up to asOf if it is not zero.
+func (c *Calculator) decide(ctx context.Context, l Loan, asOf rules.Date) (Decision, error) {
 	if err := l.Validate(); err != nil {
 		return Decision{}, err
 	}
@@ -176,7 +205,7 @@ func (c *Calculator) Subsidy(ctx context.Context, l Loan) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-	d := Decision{Loan: l.ID, Renews: l.Renews, Eligible: res.Pass, Reasons: res.Reasons, Eligibility: res,
+	d := Decision{Loan: l.ID, Renews: l.Renews, Granted: res.Pass, Reasons: res.Reasons, result: res,
 		SubsidisedPrincipal: subsidisedPrincipal(res), Policy: c.set.Meta().ID, PolicyHash: c.set.Hash()}
 	info, _ := c.set.Rule(Rule)
 	on := l.Start
@@ -196,35 +225,94 @@ func (c *Calculator) Subsidy(ctx context.Context, l Loan) (Decision, error) {
 		return Decision{}, fmt.Errorf("loan: parameter %s is %d on %s; want 360 or 365", paramDayBasis, bp.Value.Int(), on)
 	}
 	d.Until = until.Value.Date()
-	cov := cover{on: d.Eligible, until: d.Until}
-	if d.Eligible && d.SubsidisedPrincipal.LessThan(l.Principal) {
+	cov := cover{on: d.Granted, until: d.Until}
+	if d.Granted && d.SubsidisedPrincipal.LessThan(l.Principal) {
 		cov.cap = d.SubsidisedPrincipal
+		d.Notes = append(d.Notes, rules.Note{Code: NotePrincipalCapped,
+			Message: fmt.Sprintf("贷款本金 %s 元超过贴息上限，按 %s 元贴息", l.Principal.StringFixed(2), d.SubsidisedPrincipal.StringFixed(2))})
 	}
-	d.Schedule, err = schedule(l, Options{Settlement: c.settlement, DayBasis: basis}, cov)
+	opts := Options{Settlement: c.settlement, DayBasis: basis}
+	accrued := l
+	if !asOf.IsZero() {
+		// Interest of the days before asOf: repayments after it have not
+		// happened yet, and accrual stops at it.
+		accrued = l.upTo(asOf)
+		opts.Until = asOf
+		d.AsOf, d.NextSettlement = asOf, l.nextSettlement(c.settlement, asOf)
+	}
+	d.Schedule, err = schedule(accrued, opts, cov)
 	if err != nil {
 		return Decision{}, err
 	}
-	if d.Findings, err = c.rateFindings(l); err != nil {
+	notes, err := c.rateNotes(l)
+	if err != nil {
 		return Decision{}, err
 	}
+	d.Notes = append(d.Notes, notes...)
 	if d.Schedule.Overdue.IsPositive() {
-		d.Findings = append(d.Findings, Finding{Code: FindingOverdue,
+		d.Notes = append(d.Notes, rules.Note{Code: NoteOverdue,
 			Message: fmt.Sprintf("到期日 %s 起产生逾期利息 %s 元，不予贴息", l.Due(), d.Schedule.Overdue.StringFixed(2))})
 	}
 	return d, nil
 }
 
-// rateFindings holds the contract rate, and an extension's own rate, to
-// their LPR caps.
-func (c *Calculator) rateFindings(l Loan) ([]Finding, error) {
-	var out []Finding
-	f, err := c.lprFinding(l.AnnualRate, "合同年利率", "放款日", l.Start, l.Start, l.Maturity)
+// SubsidyAsOf is [Calculator.Subsidy] up to a day: the interest and the
+// subsidy accrued on the days before asOf (the as-of day itself is not
+// counted, as a repayment day is not), the last period cut at asOf and
+// rounded as a period is, and Decision.NextSettlement. Repayments after
+// asOf are left out, as if they had not happened yet; one on asOf lowers
+// Schedule.Outstanding. Eligibility is judged on the start day, as for the
+// whole loan. asOf must be after the start day.
+func (c *Calculator) SubsidyAsOf(ctx context.Context, l Loan, asOf rules.Date) (Decision, error) {
+	if asOf.IsZero() {
+		return Decision{}, &FieldError{Loan: l.ID, Field: rules.AsOf, Err: errors.New("is missing")}
+	}
+	if !asOf.After(l.Start) {
+		return Decision{}, &FieldError{Loan: l.ID, Field: rules.AsOf, Err: fmt.Errorf("%s is not after the start %s", asOf, l.Start)}
+	}
+	return c.decide(ctx, l, asOf)
+}
+
+// upTo returns the loan with only the repayments made on or before day d.
+func (l Loan) upTo(d rules.Date) Loan {
+	n := 0
+	for n < len(l.Repayments) && !l.Repayments[n].Date.After(d) {
+		n++
+	}
+	l.Repayments = l.Repayments[:n:n]
+	return l
+}
+
+// nextSettlement returns the day interest is next settled for a loan asked
+// about on day d (see Decision.NextSettlement).
+func (l Loan) nextSettlement(s Settlement, d rules.Date) rules.Date {
+	last, repaid := repaidOn(l)
+	if repaid && last.Before(d) {
+		return rules.Date{}
+	}
+	if !repaid {
+		last = l.Due()
+	}
+	if b := s.next(d); !b.IsZero() && (b.AddDays(-1).Before(last) || last.Before(d)) {
+		return b.AddDays(-1) // the 20th: periods end after it
+	}
+	if last.Before(d) {
+		return rules.Date{} // overdue, settled at maturity: no day is known
+	}
+	return last
+}
+
+// rateNotes holds the contract rate, and an extension's own rate, to their
+// LPR caps.
+func (c *Calculator) rateNotes(l Loan) ([]rules.Note, error) {
+	var out []rules.Note
+	f, err := c.lprNote(l.AnnualRate, "合同年利率", "放款日", l.Start, l.Start, l.Maturity)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, f...)
 	if x := l.Extension; x != nil && !x.Rate.IsZero() {
-		f, err := c.lprFinding(x.Rate, "展期年利率", "展期日", l.Maturity, l.Start, x.To)
+		f, err := c.lprNote(x.Rate, "展期年利率", "展期日", l.Maturity, l.Start, x.To)
 		if err != nil {
 			return nil, err
 		}
@@ -233,10 +321,10 @@ func (c *Calculator) rateFindings(l Loan) ([]Finding, error) {
 	return out, nil
 }
 
-// lprFinding compares rate with the LPR in force on day on, of the tier of
+// lprNote compares rate with the LPR in force on day on, of the tier of
 // a term from start to end: 1-year up to one year, else 5-year-plus. A day
-// before the LPR's first value gives no finding.
-func (c *Calculator) lprFinding(rate decimal.Decimal, what, dayName string, on, start, end rules.Date) ([]Finding, error) {
+// before the LPR's first value gives no note.
+func (c *Calculator) lprNote(rate decimal.Decimal, what, dayName string, on, start, end rules.Date) ([]rules.Note, error) {
 	name, tier := paramLPR5Y, "五年期以上"
 	if !end.After(oneYearAfter(start)) {
 		name, tier = paramLPR1Y, "一年期"
@@ -251,7 +339,7 @@ func (c *Calculator) lprFinding(rate decimal.Decimal, what, dayName string, on, 
 	if !rate.GreaterThan(lpr.Value.Decimal()) {
 		return nil, nil
 	}
-	return []Finding{{Code: FindingRateAboveLPR, Message: fmt.Sprintf("%s %s 高于%s %s 的%sLPR %s（%s 起）",
+	return []rules.Note{{Code: NoteRateAboveLPR, Message: fmt.Sprintf("%s %s 高于%s %s 的%sLPR %s（%s 起）",
 		what, pct(rate), dayName, on, tier, pct(lpr.Value.Decimal()), lpr.From)}}, nil
 }
 

@@ -8,7 +8,7 @@
 // county-level lead unit (牵头单位) and responsible units (责任单位) exactly
 // as the notice's attachment gives them.
 //
-//	reg, err := measures.Load()
+//	reg, err := measures.Load() // measures.WithPolicy(set) for the policy subsidy and loan use
 //	for _, m := range reg.Rows() { … m.Row.Lead, m.Row.Responsible … }
 //	late := reg.Overdue(rules.MustDate("2021-09-03"), progress) // measure 1, due 2021-08-31
 //	due := reg.Table.ReportDeadline(rules.MustDate("2021-09-04")) // Friday 2021-09-03 17:00 CST

@@ -2,7 +2,9 @@ package measures
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"time"
@@ -17,30 +19,32 @@ const File = "henan-2021-48.measures.yaml"
 
 // Registry is the measures of a policy and the weekly table counties fill in.
 type Registry struct {
+	// Policy is the id of the policy the registry belongs to
+	// (henan-2021-48).
 	Policy   string
-	Document Document
-	Table    Table
+	Document Document  // the policy document
+	Table    Table     // the weekly table counties send
 	Measures []Measure // in number order
 }
 
 // Document describes the policy the measures come from.
 type Document struct {
-	Number string
-	Title  string
-	Issued rules.Date
+	Number string     // the document number, 豫办发电〔2021〕48号
+	Title  string     // the document's title
+	Issued rules.Date // the day it was issued
 }
 
 // Table describes the weekly dispatch table (周调度表).
 type Table struct {
 	// Title has "{county}" where the county's name goes.
 	Title   string
-	Source  string
+	Source  string   // the notice that sets the table
 	Columns []string // 序号, 政策措施, 牵头单位, 责任单位, 措施进度和成效, 备注
 	// Due says when and to whom the table is sent, as the notice says it.
 	Due            string
-	Recipient      string
-	CityContacts   []string
-	CountyContacts []string
+	Recipient      string   // who receives the table: 市乡村振兴局
+	CityContacts   []string // the city's contact lines, as the notice prints them
+	CountyContacts []string // the lines a county fills in with its own contact
 	// ReportDay and ReportAt are the weekday and time of day (China
 	// Standard Time) the table is due each week.
 	ReportDay time.Weekday
@@ -62,8 +66,8 @@ func (t Table) TitleFor(county string) string {
 
 // Measure is one of the policy's measures.
 type Measure struct {
-	Number int
-	Title  string
+	Number int    // 1 to 18, the policy's own numbering
+	Title  string // the measure's title, which its text starts with
 	// Text is the measure's full text, verbatim from the policy.
 	Text string
 	// Responsible lists the provincial units the policy makes responsible.
@@ -87,8 +91,8 @@ type Row struct {
 // August, inclusive; "2021年11月" (the provincial assessment) is due by the
 // last day of November.
 type Deadline struct {
-	Date rules.Date
-	Text string
+	Date rules.Date // the last day, inclusive
+	Text string     // the words of the measure that set it, such as 2021年8月底前
 }
 
 type fileYAML struct {
@@ -126,13 +130,55 @@ type fileYAML struct {
 	} `yaml:"measures"`
 }
 
-// Load reads the registry embedded in the policies package.
-func Load() (*Registry, error) {
-	data, err := policies.FS.ReadFile(File)
+// Option configures [Load].
+type Option func(*config) error
+
+type config struct {
+	set *rules.Set
+}
+
+// WithPolicy reads the registry of a compiled policy: the one embedded in
+// the policies package for the policy's id (its overlays keep the id), the
+// same *rules.Set given to subsidy.New and loan.New. A policy without an
+// embedded registry is an error.
+func WithPolicy(set *rules.Set) Option {
+	return func(c *config) error {
+		if set == nil {
+			return errors.New("measures: WithPolicy(nil)")
+		}
+		c.set = set
+		return nil
+	}
+}
+
+// Load reads the registry embedded in the policies package: that of
+// 豫办发电〔2021〕48号, or of the policy given with [WithPolicy].
+func Load(opts ...Option) (*Registry, error) {
+	var cfg config
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	name := File
+	if cfg.set != nil {
+		name = cfg.set.Meta().ID + ".measures.yaml"
+	}
+	data, err := policies.FS.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("measures: policy %s has no registry of measures (%s)", cfg.set.Meta().ID, name)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return Parse(File, data)
+	r, err := Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.set != nil && r.Policy != cfg.set.Meta().ID {
+		return nil, fmt.Errorf("measures: %s is the registry of policy %s, not %s", name, r.Policy, cfg.set.Meta().ID)
+	}
+	return r, nil
 }
 
 // Parse reads a registry file. Unknown keys are errors, reported with the
@@ -216,8 +262,8 @@ func (r *Registry) Rows() []Measure {
 
 // Item is a measure's deadline relative to a day.
 type Item struct {
-	Measure  Measure
-	Deadline Deadline
+	Measure  Measure  // the measure the deadline belongs to
+	Deadline Deadline // the deadline
 	// Days is the number of days from the day asked about to the deadline:
 	// 0 on the deadline itself, negative once it has passed.
 	Days int

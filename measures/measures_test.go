@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ruralrelief/fangpin/measures"
+	"github.com/ruralrelief/fangpin/policies"
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,4 +126,27 @@ func TestParseRejectsUnknownKeys(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "m.yaml")
 	assert.Contains(t, err.Error(), "line 2")
+}
+
+// TestLoadWithPolicy reads the registry of a compiled policy, overlays
+// included, and refuses a policy that has none.
+func TestLoadWithPolicy(t *testing.T) {
+	set, err := policies.Load(rules.Source{Name: "county.yaml", Data: []byte(`extends: henan-2021-48
+parameters:
+  return_travel_cap:
+    values:
+      - {from: "2021-08-19", value: "500.00", basis: 某县人社局文件}
+`)})
+	require.NoError(t, err)
+	r, err := measures.Load(measures.WithPolicy(set))
+	require.NoError(t, err)
+	assert.Equal(t, "henan-2021-48", r.Policy)
+	assert.Len(t, r.Measures, 18)
+
+	other, err := rules.Compile(rules.Source{Name: "other.yaml", Data: []byte("policy: {id: other, title: 别的政策}\n")})
+	require.NoError(t, err)
+	_, err = measures.Load(measures.WithPolicy(other))
+	assert.EqualError(t, err, "measures: policy other has no registry of measures (other.measures.yaml)")
+	_, err = measures.Load(measures.WithPolicy(nil))
+	assert.Error(t, err)
 }

@@ -277,15 +277,6 @@ func (r Result) Explanation() Explanation {
 	return ex
 }
 
-// MarshalJSON writes the decision with its explanation.
-func (r Result) MarshalJSON() ([]byte, error) {
-	type plain Result
-	return json.Marshal(struct {
-		plain
-		Explanation Explanation `json:"explanation"`
-	}{plain(r), r.Explanation()})
-}
-
 func noValue(p *param, on Date) error {
 	first := "none"
 	if len(p.values) > 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/ruralrelief/fangpin/internal/batch"
 	"github.com/ruralrelief/fangpin/rules"
@@ -13,18 +14,18 @@ import (
 
 // Claim is one claim in a batch: exactly one of its fields is set.
 type Claim struct {
-	Training     *TrainingApplication
-	WorkTraining *WorkTraining
-	ReturnTrip   *ReturnTrip
+	Training     *TrainingApplication // decided by [Calculator.TrainingGrant]
+	WorkTraining *WorkTraining        // decided by [Calculator.WorkTrainingSubsidy]
+	ReturnTrip   *ReturnTrip          // decided by [Calculator.ReturnTravel]
 }
 
 // Outcome is the decision on the claim at Index (0-based) of a batch. Err
 // is set when that claim could not be decided; the batch goes on.
 type Outcome struct {
-	Index    int
-	Claim    Claim
-	Decision Decision
-	Err      error
+	Index    int      // the claim's place in the batch, from 0
+	Claim    Claim    // the claim as given
+	Decision Decision // as the batch decided it: a duplicate refused, months capped across records
+	Err      error    // why the claim could not be decided; Decision is then zero
 }
 
 var errStopped = errors.New("subsidy: batch stopped by its consumer")
@@ -36,8 +37,9 @@ var errStopped = errors.New("subsidy: batch stopped by its consumer")
 //     that was granted, is refused with reason duplicate-training-grant;
 //   - 以工代训 months are capped per person ID across records (clause 7: at
 //     most 6 months): a record is paid only the months the person has left,
-//     so 4 + 4 months pay 1,200.00 in all, not 1,600.00, and a record with
-//     none left is refused with reason work-training-months-exhausted.
+//     so 4 + 4 months pay 1,200.00 in all, not 1,600.00; a record cut this
+//     way carries the note months-capped, and a record with none left is
+//     refused with reason work-training-months-exhausted.
 //
 // Claims without a person ID are decided alone. When ctx is cancelled the
 // sequence yields ctx's error once and ends.
@@ -119,16 +121,16 @@ func newAccount(c *Calculator) *account {
 
 func (a *account) apply(cl Claim, d Decision) (Decision, error) {
 	switch {
-	case cl.Training != nil && cl.Training.ID != "" && d.Eligible:
+	case cl.Training != nil && cl.Training.ID != "" && d.Granted:
 		key := cl.Training.ID + "\x00" + string(cl.Training.Tier)
 		if a.granted[key] {
-			d.Eligible, d.Amount = false, decimal.Zero
+			d.Granted, d.Amount = false, decimal.Zero
 			d.Reasons = append(d.Reasons, rules.Reason{Code: ReasonDuplicateTrainingGrant, Clause: d.Clause,
 				Message: fmt.Sprintf("同一人员（%s）已领取过%s类工种培训补助，不得重复申领", cl.Training.ID, cl.Training.Tier)})
 			return d, nil
 		}
 		a.granted[key] = true
-	case cl.WorkTraining != nil && cl.WorkTraining.ID != "" && d.Eligible:
+	case cl.WorkTraining != nil && cl.WorkTraining.ID != "" && d.Granted:
 		w := cl.WorkTraining
 		limit, err := a.c.set.Param(paramWorkMaxMonths, w.AsOf)
 		if err != nil {
@@ -143,14 +145,20 @@ func (a *account) apply(cl Claim, d Decision) (Decision, error) {
 			a.months[w.ID] += d.Months
 			return d, nil
 		}
+		earlier := a.months[w.ID]
 		d.Months = left
 		d.Amount = monthly.Value.Decimal().Mul(decimal.NewFromInt(int64(left))).Round(2)
 		a.months[w.ID] += left
+		d.Notes = slices.DeleteFunc(slices.Clone(d.Notes), func(n rules.Note) bool { return n.Code == NoteMonthsCapped })
 		if left == 0 {
-			d.Eligible = false
+			d.Granted = false
 			d.Reasons = append(d.Reasons, rules.Reason{Code: ReasonWorkTrainingExhausted, Clause: d.Clause,
 				Message: fmt.Sprintf("同一人员（%s）的以工代训补贴已达 %d 个月上限", w.ID, limit.Value.Int())})
+			return d, nil
 		}
+		d.Notes = append(d.Notes, rules.Note{Code: NoteMonthsCapped,
+			Message: fmt.Sprintf("申报以工代训 %d 个月，同一人员（%s）此前已发放 %d 个月，每人上限 %d 个月，按 %d 个月发放",
+				w.Months, w.ID, earlier, limit.Value.Int(), left)})
 	}
 	return d, nil
 }
@@ -158,8 +166,10 @@ func (a *account) apply(cl Claim, d Decision) (Decision, error) {
 // Roster is an enterprise's view of 以工代训: each trainee's outcome, in
 // the order given, and the enterprise's total.
 type Roster struct {
+	// Enterprise is the enterprise's name, as given.
 	Enterprise string
-	Trainees   []Outcome
+	// Trainees are the outcomes of the enterprise's records, in order.
+	Trainees []Outcome
 	// Total is the sum of the amounts, in yuan.
 	Total decimal.Decimal
 	// Months is the number of trainee-months paid.

@@ -3,18 +3,20 @@
 // A service asks "how much is this person owed, and why?" with structs, never
 // with rule ids or maps:
 //
-//	c, err := subsidy.New() // the embedded policy; WithOverlay for a county's changes
+//	set, err := policies.Load(county) // the embedded policy with a county's overlay, compiled once
 //	if err != nil {
 //		return err // rules.Diagnostics: every problem of an invalid overlay
 //	}
+//	c, err := subsidy.New(subsidy.WithPolicy(set)) // the same set goes to loan.New and measures.Load
 //	tier, err := subsidy.ParseTier("B类")
 //	d, err := c.TrainingGrant(ctx, subsidy.TrainingApplication{
 //		Person: subsidy.Person{ID: "4100…", PovertyRelieved: true, DisasterAffected: true},
 //		Tier:   tier,
 //		AsOf:   rules.MustDate("2021-09-01"),
 //	})
-//	// d.Eligible == true, d.Amount == 1800.00, d.Clause == "第七条";
-//	// d.Explanation() is the audit record (rules.Explanation).
+//	// d.Granted == true, d.Amount == 1800.00, d.Clause == "第七条";
+//	// d.Explanation() is the audit record (rules.Explanation);
+//	// json.Marshal(d) is the one JSON object of a decision (docs/json.md).
 //
 // # The clauses
 //
@@ -40,9 +42,11 @@
 //
 // # Decisions and errors
 //
-// Not being eligible is a [Decision] with Eligible false and Reasons (stable
+// Not being eligible is a [Decision] with Granted false and Reasons (stable
 // codes, exported as Reason… constants, each with a Chinese message and its
-// clause); an audit that fails is an [Audit] with Pass false. An error means
+// clause); an audit that fails is an [Audit] with Pass false. A claim that is
+// granted but cut by a cap carries a note (rules.Note, code
+// [NoteMonthsCapped]: 7 months claimed, 6 paid). An error means
 // the claim could not be decided: an [*InputError] names the field (a tier
 // "D", months -1, fiscal funds 0, a missing as-of date).
 //
@@ -52,8 +56,17 @@
 // core, in input order, stopping when the context is cancelled. Across a
 // batch, a second training grant for the same person and tier is refused
 // (duplicate-training-grant) and 以工代训 months are capped per person across
-// records (4 + 4 months pay 1,200.00, not 1,600.00). [Calculator.Enterprise]
+// records (4 + 4 months pay 1,200.00, not 1,600.00, and the second record
+// carries the note months-capped). [Calculator.Enterprise]
 // gives an enterprise's roster with each trainee's amount and the total.
+//
+// # JSON
+//
+// [Decision], [Audit] and [Outcome] marshal to the one JSON object of a
+// decision that the CLI's JSONL also writes (docs/json.md): snake_case keys,
+// "pass", each output as a string with its declared places ("0.00", never
+// "0"), reasons as {code, message, clause}, notes as {code, message}, and
+// "error" null or {field, message}.
 //
 // A Calculator is immutable and safe for concurrent use.
 package subsidy

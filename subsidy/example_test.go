@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ruralrelief/fangpin/policies"
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/ruralrelief/fangpin/subsidy"
 	"github.com/shopspring/decimal"
@@ -25,7 +26,7 @@ func ExampleCalculator_TrainingGrant() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(d.Eligible, d.Amount.StringFixed(2), d.Clause)
+	fmt.Println(d.Granted, d.Amount.StringFixed(2), d.Clause)
 	// Output: true 1800.00 第七条
 }
 
@@ -50,7 +51,7 @@ func ExampleCalculator_ReturnTravel() {
 		Cost:                  decimal.RequireFromString("428.00"),
 		AsOf:                  rules.MustDate("2021-09-10"),
 	})
-	fmt.Println(d.Eligible, d.Reasons[0].Code, d.Reasons[0].Message)
+	fmt.Println(d.Granted, d.Reasons[0].Code, d.Reasons[0].Message)
 	// Output: false not-back-to-work 申请人尚未返岗就业
 }
 
@@ -114,14 +115,19 @@ func ExampleDecision_Explanation() {
 	// training_grant_tier_c 1500.00 2021-08-19 第七条 C类工种1500元
 }
 
-func ExampleNew_overlay() {
+func ExampleWithPolicy() {
 	county := []byte(`extends: henan-2021-48
 parameters:
   return_travel_cap:
     values:
       - {from: "2021-08-19", value: "500.00", basis: 某县人社局 返岗路费报销上限}
 `)
-	c, err := subsidy.New(subsidy.WithOverlay("county.yaml", county))
+	set, err := policies.Load(rules.Source{Name: "county.yaml", Data: county})
+	if err != nil {
+		fmt.Println(err) // rules.Diagnostics: every problem of the overlay
+		return
+	}
+	c, err := subsidy.New(subsidy.WithPolicy(set))
 	if err != nil {
 		fmt.Println(err)
 		return

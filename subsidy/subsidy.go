@@ -62,36 +62,28 @@ type Calculator struct {
 type Option func(*config) error
 
 type config struct {
-	policy   *rules.Source
-	overlays []rules.Source
+	set *rules.Set
 }
 
-// WithOverlay applies an overlay: a rule file with `extends: henan-2021-48`
-// and parameter values, such as a county's cap on return travel. name is
-// used in diagnostics.
-func WithOverlay(name string, data []byte) Option {
+// WithPolicy decides with a compiled policy instead of the embedded
+// 豫办发电〔2021〕48号: typically policies.Load with a county's overlays, the
+// same *rules.Set given to loan.New and measures.Load, so every package
+// decides under one policy compiled once. The policy must have the rules,
+// inputs and outputs this package reads.
+func WithPolicy(set *rules.Set) Option {
 	return func(c *config) error {
-		c.overlays = append(c.overlays, rules.Source{Name: name, Data: data})
-		return nil
-	}
-}
-
-// WithPolicy replaces the embedded 豫办发电〔2021〕48号 with another policy
-// file, which must have the same rule ids, inputs and outputs.
-func WithPolicy(name string, data []byte) Option {
-	return func(c *config) error {
-		if c.policy != nil {
-			return errors.New("subsidy: WithPolicy given twice")
+		if set == nil {
+			return errors.New("subsidy: WithPolicy(nil)")
 		}
-		c.policy = &rules.Source{Name: name, Data: data}
+		c.set = set
 		return nil
 	}
 }
 
-// New loads the policy (the embedded one unless [WithPolicy]) with its
-// overlays. An invalid policy or overlay fails with rules.Diagnostics
-// listing every problem; a policy without the rules this package decides
-// fails too.
+// New returns a Calculator over the embedded policy, or the one given with
+// [WithPolicy]. It fails if an option is invalid or the policy lacks a rule
+// or an output this package reads; an invalid embedded policy (which the
+// tests rule out) fails with rules.Diagnostics.
 func New(opts ...Option) (*Calculator, error) {
 	var cfg config
 	for _, o := range opts {
@@ -99,15 +91,12 @@ func New(opts ...Option) (*Calculator, error) {
 			return nil, err
 		}
 	}
-	var set *rules.Set
-	var err error
-	if cfg.policy == nil {
-		set, err = policies.Load(cfg.overlays...)
-	} else {
-		set, err = rules.Compile(append([]rules.Source{*cfg.policy}, cfg.overlays...)...)
-	}
-	if err != nil {
-		return nil, err
+	set := cfg.set
+	if set == nil {
+		var err error
+		if set, err = policies.Load(); err != nil {
+			return nil, err
+		}
 	}
 	for id, outs := range readsOutputs {
 		info, ok := set.Rule(id)
@@ -146,27 +135,54 @@ func (c *Calculator) Policy() *rules.Set { return c.set }
 // could not be decided. Field is the policy's input name (months,
 // certificate_tier, fiscal_funds, …).
 type InputError struct {
-	Field string
-	Err   error
+	Field string // the input's name in the policy
+	Err   error  // what is wrong; wraps rules.ErrMissing or rules.ErrInvalid
 }
 
+// Error returns "subsidy: FIELD: problem".
 func (e *InputError) Error() string { return fmt.Sprintf("subsidy: %s: %v", e.Field, e.Err) }
+
+// Unwrap returns the problem, which wraps rules.ErrMissing or
+// rules.ErrInvalid.
 func (e *InputError) Unwrap() error { return e.Err }
 
-// Decision is the outcome of a claim for money.
+// InputField returns Field; through it rules.ProblemOf names the field in
+// a decision's JSON "error" object.
+func (e *InputError) InputField() string { return e.Field }
+
+// Codes of the notes a [Decision] may carry. A note does not refuse a
+// claim; it says how the claim was changed. Codes are added, never renamed.
+const (
+	// NoteMonthsCapped: 以工代训 months claimed beyond what the policy pays
+	// (at most 6 a person, clause 7), within one record or, in a batch,
+	// across a person's records; Decision.Months is what was paid.
+	NoteMonthsCapped = "months-capped"
+)
+
+// Decision is the outcome of a claim for money. Its JSON is the one JSON
+// object of a decision (docs/json.md): "pass" is Granted, each of the
+// rule's outputs with its declared places ("amount": "1800.00",
+// "months_paid": "6"), reasons, notes, error null, policy and
+// policy_sha256.
 type Decision struct {
-	// Eligible is true when every requirement held on the as-of date.
-	Eligible bool
+	// Granted is true when every requirement held on the as-of date and, in
+	// a batch, no earlier record used up the entitlement.
+	Granted bool
 	// Amount is what is owed, in yuan, rounded as the policy declares
-	// (half-up to the fen); zero when not eligible.
+	// (half-up to the fen); zero when not granted.
 	Amount decimal.Decimal
 	// Months is the number of months paid (以工代训 only).
 	Months int
-	// Reasons lists every failing requirement in the policy's order.
+	// Reasons lists every failing requirement in the policy's order; empty
+	// when Granted.
 	Reasons []rules.Reason
+	// Notes say how a granted claim was cut: NoteMonthsCapped when fewer
+	// months were paid than claimed.
+	Notes []rules.Note
 	// Clause is the clause of the policy behind the decision, e.g. 第七条.
 	Clause string
 	result rules.Result
+	set    *rules.Set
 }
 
 // Explanation returns the audit record of the decision; see rules.Explanation.
@@ -182,7 +198,10 @@ func (d Decision) HasReason(code string) bool {
 	return false
 }
 
-// Audit is the outcome of an audit of a project or a county.
+// Audit is the outcome of an audit of a project or a county. Its JSON is
+// the one JSON object of a decision (docs/json.md), as for [Decision]:
+// "pass", then the rule's outputs ("share": "0.1499", "required",
+// "shortfall"), reasons, notes, error, policy and policy_sha256.
 type Audit struct {
 	// Pass is true when the requirement holds exactly.
 	Pass bool
@@ -195,9 +214,12 @@ type Audit struct {
 	// Shortfall is what is missing to pass, in yuan, rounded as the policy
 	// declares; zero when Pass.
 	Shortfall decimal.Decimal
-	Reasons   []rules.Reason
-	Clause    string
-	result    rules.Result
+	// Reasons lists every failing requirement in the policy's order.
+	Reasons []rules.Reason
+	// Clause is the clause of the policy behind the audit, e.g. 第九条.
+	Clause string
+	result rules.Result
+	set    *rules.Set
 }
 
 // Explanation returns the audit record; see rules.Explanation.
@@ -223,9 +245,9 @@ func person(p Person, in rules.Input) rules.Input {
 	return in
 }
 
-func decision(res rules.Result) Decision {
-	return Decision{Eligible: res.Pass, Amount: output(res, outputAmount), Reasons: res.Reasons,
-		Clause: res.Clause(), result: res}
+func (c *Calculator) decision(res rules.Result) Decision {
+	return Decision{Granted: res.Pass, Amount: output(res, outputAmount), Reasons: res.Reasons,
+		Clause: res.Clause(), result: res, set: c.set}
 }
 
 // TrainingGrant decides the 培训补助 of clause 7 (七): A类 2000.00, B类
@@ -240,7 +262,7 @@ func (c *Calculator) TrainingGrant(ctx context.Context, a TrainingApplication) (
 	if err != nil {
 		return Decision{}, err
 	}
-	return decision(res), nil
+	return c.decision(res), nil
 }
 
 // WorkTrainingSubsidy decides the 以工代训补贴 of clause 7 (七) for one
@@ -255,8 +277,12 @@ func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (D
 	if err != nil {
 		return Decision{}, err
 	}
-	d := decision(res)
+	d := c.decision(res)
 	d.Months = int(output(res, outputMonthsPaid).IntPart())
+	if d.Granted && d.Months < w.Months {
+		d.Notes = append(d.Notes, rules.Note{Code: NoteMonthsCapped,
+			Message: fmt.Sprintf("申报以工代训 %d 个月，超过每人 %d 个月上限，按 %d 个月发放", w.Months, d.Months, d.Months)})
+	}
 	return d, nil
 }
 
@@ -274,7 +300,7 @@ func (c *Calculator) ReturnTravel(ctx context.Context, r ReturnTrip) (Decision, 
 	if err != nil {
 		return Decision{}, err
 	}
-	return decision(res), nil
+	return c.decision(res), nil
 }
 
 // LabourShareAudit audits a 以工代赈 project under clause 9 (九): labour
@@ -288,7 +314,7 @@ func (c *Calculator) LabourShareAudit(ctx context.Context, p WorkReliefProject) 
 		return Audit{}, err
 	}
 	return Audit{Pass: res.Pass, Share: output(res, outputShare), Required: output(res, outputRequired),
-		Shortfall: output(res, outputShortfall), Reasons: res.Reasons, Clause: res.Clause(), result: res}, nil
+		Shortfall: output(res, outputShortfall), Reasons: res.Reasons, Clause: res.Clause(), result: res, set: c.set}, nil
 }
 
 // FundScaleAudit audits a county under clause 13 (十三): its 2021
@@ -302,7 +328,7 @@ func (c *Calculator) FundScaleAudit(ctx context.Context, f FundScale) (Audit, er
 		return Audit{}, err
 	}
 	return Audit{Pass: res.Pass, Shortfall: output(res, outputShortfall), Reasons: res.Reasons,
-		Clause: res.Clause(), result: res}, nil
+		Clause: res.Clause(), result: res, set: c.set}, nil
 }
 
 // ParseTier reads a certificate tier written A, B, C or A类, B类, C类

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/ruralrelief/fangpin/policies"
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/ruralrelief/fangpin/subsidy"
 	"github.com/shopspring/decimal"
@@ -66,7 +67,7 @@ func TestTrainingGrant(t *testing.T) {
 			require.NoError(t, err)
 			d, err := c.TrainingGrant(ctx, subsidy.TrainingApplication{Person: tt.p, Tier: tier, AsOf: day(tt.on)})
 			require.NoError(t, err)
-			assert.Equal(t, len(tt.reasons) == 0, d.Eligible)
+			assert.Equal(t, len(tt.reasons) == 0, d.Granted)
 			assertDecimal(t, tt.amount, d.Amount, "amount")
 			assert.Equal(t, tt.reasons, codes(d.Reasons))
 			assert.Equal(t, "第七条", d.Clause)
@@ -100,7 +101,7 @@ func TestWorkTrainingSubsidy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := c.WorkTrainingSubsidy(ctx, subsidy.WorkTraining{Person: tt.p, Months: 3, AsOf: day(tt.on)})
 			require.NoError(t, err)
-			assert.False(t, d.Eligible)
+			assert.False(t, d.Granted)
 			assertDecimal(t, "0", d.Amount, "amount")
 			assert.Equal(t, tt.reasons, codes(d.Reasons))
 		})
@@ -120,16 +121,18 @@ func TestReturnTravel(t *testing.T) {
 	trip := subsidy.ReturnTrip{Person: relieved, ReturnedDueToDisaster: true, BackToWork: true, Cost: money("1286.50"), AsOf: day("2021-09-10")}
 	d, err := calc(t).ReturnTravel(ctx, trip)
 	require.NoError(t, err)
-	assert.True(t, d.Eligible)
+	assert.True(t, d.Granted)
 	assertDecimal(t, "1286.50", d.Amount, "no cap by default")
 	assert.Equal(t, "第六条", d.Clause)
 
-	capped := calc(t, subsidy.WithOverlay("county.yaml", []byte(`extends: henan-2021-48
+	county, err := policies.Load(rules.Source{Name: "county.yaml", Data: []byte(`extends: henan-2021-48
 parameters:
   return_travel_cap:
     values:
       - {from: "2021-08-19", value: "500.00", basis: 某县人社局文件}
-`)))
+`)})
+	require.NoError(t, err)
+	capped := calc(t, subsidy.WithPolicy(county))
 	d, err = capped.ReturnTravel(ctx, trip)
 	require.NoError(t, err)
 	assertDecimal(t, "500.00", d.Amount, "the county's cap")
@@ -206,12 +209,50 @@ func TestInputErrorsNameTheField(t *testing.T) {
 	assert.Equal(t, rules.AsOf, ie.Field, "a missing as-of date")
 }
 
-func TestNewFailsLoudlyOnABadOverlay(t *testing.T) {
-	_, err := subsidy.New(subsidy.WithOverlay("bad.yaml", []byte("extends: henan-2021-48\nparameters:\n  nosuch:\n    values: []\n")))
-	var ds rules.Diagnostics
-	require.ErrorAs(t, err, &ds)
-	assert.Equal(t, "unknown-param", ds[0].Code)
-	assert.Equal(t, "bad.yaml", ds[0].Pos.File)
+func TestNewChecksThePolicy(t *testing.T) {
+	_, err := subsidy.New(subsidy.WithPolicy(nil))
+	assert.ErrorContains(t, err, "WithPolicy(nil)")
+	other, err := rules.Compile(rules.Source{Name: "other.yaml", Data: []byte(`policy: {id: other, title: 别的政策}
+inputs:
+  a: {type: money, label: 甲}
+rules:
+  r:
+    title: 规则
+    basis: {clause: 第一条, quote: 原文}
+    in_force: {from: "2021-01-01"}
+    inputs: [a]
+    outputs:
+      amount: {label: 金额, expr: a, round: {places: 2, mode: half-up}}
+`)})
+	require.NoError(t, err)
+	_, err = subsidy.New(subsidy.WithPolicy(other))
+	assert.ErrorContains(t, err, "subsidy: policy other has no rule")
+}
+
+// TestCappedClaimCarriesANote checks that a claim for more months than the
+// policy pays is granted the months it pays, with a note saying so.
+func TestCappedClaimCarriesANote(t *testing.T) {
+	c := calc(t)
+	d, err := c.WorkTrainingSubsidy(ctx, subsidy.WorkTraining{Person: relieved, Months: 7, AsOf: day("2021-10-01")})
+	require.NoError(t, err)
+	assert.True(t, d.Granted)
+	assert.Equal(t, 6, d.Months)
+	assertDecimal(t, "1200.00", d.Amount, "amount")
+	assert.Equal(t, []rules.Note{{Code: subsidy.NoteMonthsCapped, Message: "申报以工代训 7 个月，超过每人 6 个月上限，按 6 个月发放"}}, d.Notes)
+	for _, months := range []int{5, 6} {
+		d, err := c.WorkTrainingSubsidy(ctx, subsidy.WorkTraining{Person: relieved, Months: months, AsOf: day("2021-10-01")})
+		require.NoError(t, err)
+		assert.Empty(t, d.Notes, "%d months are paid in full", months)
+	}
+	// Within a batch, a 7-month record after 4 months paid: 2 paid, one note.
+	w := subsidy.WorkTraining{Person: relieved, Months: 4, AsOf: day("2021-10-01")}
+	seven := w
+	seven.Months = 7
+	outs, err := c.BatchSlice(ctx, []subsidy.Claim{{WorkTraining: &w}, {WorkTraining: &seven}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, outs[1].Decision.Months)
+	require.Len(t, outs[1].Decision.Notes, 1)
+	assert.Contains(t, outs[1].Decision.Notes[0].Message, "申报以工代训 7 个月")
 }
 
 func TestDuplicateTrainingGrantIsRefused(t *testing.T) {
@@ -223,7 +264,7 @@ func TestDuplicateTrainingGrantIsRefused(t *testing.T) {
 	require.Len(t, outs, 3)
 	assertDecimal(t, "1800.00", outs[0].Decision.Amount, "first B")
 	assertDecimal(t, "2000.00", outs[1].Decision.Amount, "an A is another grant")
-	assert.False(t, outs[2].Decision.Eligible)
+	assert.False(t, outs[2].Decision.Granted)
 	assertDecimal(t, "0", outs[2].Decision.Amount, "second B")
 	assert.Equal(t, []string{subsidy.ReasonDuplicateTrainingGrant}, codes(outs[2].Decision.Reasons))
 }
@@ -239,7 +280,12 @@ func TestWorkTrainingMonthsAreCappedAcrossRecords(t *testing.T) {
 	assertDecimal(t, "800.00", r.Trainees[0].Decision.Amount, "first 4 months")
 	assertDecimal(t, "400.00", r.Trainees[1].Decision.Amount, "only 2 months left")
 	assert.Equal(t, 2, r.Trainees[1].Decision.Months)
-	assert.False(t, r.Trainees[2].Decision.Eligible, "none left")
+	assert.Equal(t, []rules.Note{{Code: subsidy.NoteMonthsCapped,
+		Message: "申报以工代训 4 个月，同一人员（410000199001010011）此前已发放 4 个月，每人上限 6 个月，按 2 个月发放"}},
+		r.Trainees[1].Decision.Notes, "a record cut by the cap across records says so")
+	assert.Empty(t, r.Trainees[0].Decision.Notes, "paid in full")
+	assert.Empty(t, r.Trainees[2].Decision.Notes, "refused, with a reason instead")
+	assert.False(t, r.Trainees[2].Decision.Granted, "none left")
 	assert.Equal(t, []string{subsidy.ReasonWorkTrainingExhausted}, codes(r.Trainees[2].Decision.Reasons))
 	assertDecimal(t, "800.00", r.Trainees[3].Decision.Amount, "another person")
 	assertDecimal(t, "2000.00", r.Total, "4 + 4 months pay 1,200.00, not 1,600.00; plus 800.00")
@@ -273,7 +319,7 @@ func TestBatchEqualsOneByOne(t *testing.T) {
 	for i, o := range outs {
 		require.Equal(t, i, o.Index)
 		want, werr := oneByOne(c, claims[i])
-		if (werr == nil) != (o.Err == nil) || !want.Amount.Equal(o.Decision.Amount) || want.Eligible != o.Decision.Eligible ||
+		if (werr == nil) != (o.Err == nil) || !want.Amount.Equal(o.Decision.Amount) || want.Granted != o.Decision.Granted ||
 			fmt.Sprint(codes(want.Reasons)) != fmt.Sprint(codes(o.Decision.Reasons)) {
 			t.Fatalf("claim %d: batch %+v %v, alone %+v %v", i, o.Decision, o.Err, want, werr)
 		}

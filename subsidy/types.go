@@ -9,7 +9,9 @@ import (
 type Person struct {
 	// ID identifies the person across claims (an ID card number or a
 	// register number); batches use it to find duplicate claims.
-	ID   string
+	ID string
+	// Name is the person's name, for people reading the outcome; it is not
+	// used to decide.
 	Name string
 	// PovertyRelieved: 脱贫人口, registered poor and since lifted out of poverty.
 	PovertyRelieved bool
@@ -35,6 +37,8 @@ func (t CertificateTier) valid() bool { return t == TierA || t == TierB || t == 
 // TrainingApplication is a claim for the clause-7 training grant.
 type TrainingApplication struct {
 	Person
+	// Tier is the tier of the certificate's trade: 2000.00, 1800.00 or
+	// 1500.00 yuan.
 	Tier CertificateTier
 	// AsOf is the day the claim is judged on.
 	AsOf rules.Date
@@ -44,9 +48,13 @@ type TrainingApplication struct {
 // and the whole months of training it claims for.
 type WorkTraining struct {
 	Person
+	// Enterprise is the enterprise that took the trainee on and is paid.
 	Enterprise string
-	Months     int
-	AsOf       rules.Date
+	// Months is the whole months of training claimed (0 or more); at most
+	// 6 are paid.
+	Months int
+	// AsOf is the day the claim is judged on.
+	AsOf rules.Date
 }
 
 // ReturnTrip is a claim for the round-trip fare of going back to work.
@@ -58,24 +66,25 @@ type ReturnTrip struct {
 	BackToWork bool
 	// Cost is the round-trip fare in yuan (at most 2 places, not negative).
 	Cost decimal.Decimal
+	// AsOf is the day the claim is judged on.
 	AsOf rules.Date
 }
 
 // WorkReliefProject is a 以工代赈 project: its fiscal funds (项目财政资金)
 // and the labour remuneration (劳务报酬) it paid, in yuan.
 type WorkReliefProject struct {
-	ID                 string
-	Name               string
-	FiscalFunds        decimal.Decimal
-	LabourRemuneration decimal.Decimal
-	AsOf               rules.Date
+	ID                 string          // the project's number, echoed in JSON as "id"
+	Name               string          // the project's name
+	FiscalFunds        decimal.Decimal // 项目财政资金, more than 0, at most 2 places
+	LabourRemuneration decimal.Decimal // 劳务报酬 paid, 0 or more, at most 2 places
+	AsOf               rules.Date      // the day the project is audited on
 }
 
 // FundScale is a county's integrated agricultural funds (统筹整合财政涉农资金)
 // in 2020 (actually in place) and 2021, in yuan.
 type FundScale struct {
-	County         string
-	Integrated2020 decimal.Decimal
-	Integrated2021 decimal.Decimal
-	AsOf           rules.Date
+	County         string          // the county's name
+	Integrated2020 decimal.Decimal // 2020 funds actually in place, 0 or more
+	Integrated2021 decimal.Decimal // 2021 funds, 0 or more
+	AsOf           rules.Date      // the day the county is audited on
 }

@@ -255,7 +255,7 @@ func loanCells(cells []table.Cell, r loanResult) []table.Cell {
 		return cells
 	}
 	d := r.dec
-	cells[2].Text = strconv.FormatBool(d.Eligible)
+	cells[2].Text = strconv.FormatBool(d.Granted)
 	for _, x := range d.Reasons {
 		cells[3].List = append(cells[3].List, x.Code)
 	}
@@ -271,7 +271,7 @@ func loanCells(cells []table.Cell, r loanResult) []table.Cell {
 	}
 	b, _ := json.Marshal(ps)
 	cells[8].Text = string(b)
-	for _, f := range d.Findings {
+	for _, f := range d.Notes {
 		cells[9].List = append(cells[9].List, f.Code)
 	}
 	return cells
@@ -309,7 +309,7 @@ func (s *loanSummary) add(r loanResult) table.Status {
 	s.interest = s.interest.Add(r.dec.Schedule.Interest)
 	s.subsidy = s.subsidy.Add(r.dec.Schedule.Covered)
 	s.borrower = s.borrower.Add(r.dec.Schedule.Borrower)
-	if r.dec.Eligible {
+	if r.dec.Granted {
 		s.eligible++
 		return table.OK
 	}
