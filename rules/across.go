@@ -34,13 +34,6 @@ type capSpec struct {
 	note          Note
 }
 
-// Note tells something about a decision that is not a reason for refusing
-// it, such as a claim cut to what a cap leaves.
-type Note struct {
-	Code    string `json:"code"`    // stable, kebab-case
-	Message string `json:"message"` // Chinese
-}
-
 // across compiles a rule's across section; r's inputs and outputs are
 // already compiled.
 func (c *compiler) across(s *Set, r *rule, d ruledoc.Across) *acrossSpec {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -62,7 +63,8 @@ type JSONOptions struct {
 	Row, Line int
 	// ID echoes the record's id; written when not "" or when Row is set.
 	ID string
-	// Notes are written as "notes"; an empty list is written as [].
+	// Notes are written as "notes" after the decision's own (res.Notes); an
+	// empty list is written as [].
 	Notes []Note
 	// Policy, when not nil, adds "policy" (its id) and "policy_sha256" (its
 	// hash with its overlays): for a record that stands alone, such as an
@@ -136,7 +138,11 @@ func AppendJSON(dst []byte, res Result, err error, o JSONOptions) []byte {
 		}
 	}
 	dst = append(dst, `],"notes":[`...)
-	for i, n := range o.Notes {
+	notes := o.Notes
+	if len(res.Notes) > 0 {
+		notes = append(slices.Clip(res.Notes), o.Notes...)
+	}
+	for i, n := range notes {
 		if i > 0 {
 			dst = append(dst, ',')
 		}

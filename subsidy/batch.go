@@ -3,9 +3,7 @@ package subsidy
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
-	"slices"
 
 	"github.com/ruralrelief/fangpin/internal/batch"
 	"github.com/ruralrelief/fangpin/rules"
@@ -27,6 +25,9 @@ type Outcome struct {
 	Decision Decision // as the batch decided it: a duplicate refused, months capped across records
 	Err      error    // why the claim could not be decided; Decision is then zero
 }
+
+// batchSource names a typed batch in messages about an earlier claim.
+const batchSource = "本批次"
 
 var errStopped = errors.New("subsidy: batch stopped by its consumer")
 
@@ -60,10 +61,10 @@ func (c *Calculator) Batch(ctx context.Context, claims iter.Seq[Claim]) iter.Seq
 			o.Decision, o.Err = c.decide(ctx, o.Claim)
 			return o
 		}
-		acc := newAccount(c)
+		tally := c.set.NewTally(batchSource, nil)
 		emit := func(o Outcome) error {
 			if o.Err == nil {
-				o.Decision, o.Err = acc.apply(o.Claim, o.Decision)
+				o.Decision, o.Err = c.across(ctx, tally, o.Claim, o.Index, o.Decision)
 			}
 			if !yield(o, nil) {
 				return errStopped
@@ -108,59 +109,36 @@ func (c *Calculator) decide(ctx context.Context, cl Claim) (Decision, error) {
 	return Decision{}, errors.New("subsidy: a claim with nothing to decide")
 }
 
-// account keeps what a batch has granted so far, by person.
-type account struct {
-	c       *Calculator
-	granted map[string]bool // person ID + tier
-	months  map[string]int  // person ID → 以工代训 months paid
-}
-
-func newAccount(c *Calculator) *account {
-	return &account{c: c, granted: map[string]bool{}, months: map[string]int{}}
-}
-
-func (a *account) apply(cl Claim, d Decision) (Decision, error) {
-	switch {
-	case cl.Training != nil && cl.Training.ID != "" && d.Granted:
-		key := cl.Training.ID + "\x00" + string(cl.Training.Tier)
-		if a.granted[key] {
-			d.Granted, d.Amount = false, decimal.Zero
-			d.Reasons = append(d.Reasons, rules.Reason{Code: ReasonDuplicateTrainingGrant, Clause: d.Clause,
-				Message: fmt.Sprintf("同一人员（%s）已领取过%s类工种培训补助，不得重复申领", cl.Training.ID, cl.Training.Tier)})
-			return d, nil
-		}
-		a.granted[key] = true
-	case cl.WorkTraining != nil && cl.WorkTraining.ID != "" && d.Granted:
-		w := cl.WorkTraining
-		limit, err := a.c.set.Param(paramWorkMaxMonths, w.AsOf)
-		if err != nil {
-			return d, err
-		}
-		monthly, err := a.c.set.Param(paramWorkMonthly, w.AsOf)
-		if err != nil {
-			return d, err
-		}
-		left := max(0, int(limit.Value.Int())-a.months[w.ID])
-		if d.Months <= left {
-			a.months[w.ID] += d.Months
-			return d, nil
-		}
-		earlier := a.months[w.ID]
-		d.Months = left
-		d.Amount = monthly.Value.Decimal().Mul(decimal.NewFromInt(int64(left))).Round(2)
-		a.months[w.ID] += left
-		d.Notes = slices.DeleteFunc(slices.Clone(d.Notes), func(n rules.Note) bool { return n.Code == NoteMonthsCapped })
-		if left == 0 {
-			d.Granted = false
-			d.Reasons = append(d.Reasons, rules.Reason{Code: ReasonWorkTrainingExhausted, Clause: d.Clause,
-				Message: fmt.Sprintf("同一人员（%s）的以工代训补贴已达 %d 个月上限", w.ID, limit.Value.Int())})
-			return d, nil
-		}
-		d.Notes = append(d.Notes, rules.Note{Code: NoteMonthsCapped,
-			Message: fmt.Sprintf("申报以工代训 %d 个月，同一人员（%s）此前已发放 %d 个月，每人上限 %d 个月，按 %d 个月发放",
-				w.Months, w.ID, earlier, limit.Value.Int(), left)})
+// across passes a decided claim through the policy's checks across
+// records (rules.Tally: declared in the policy file, the same checks the
+// command-line tool and the server make). Index is the claim's place in the
+// batch, which messages about an earlier claim cite as its line (from 1).
+func (c *Calculator) across(ctx context.Context, t *rules.Tally, cl Claim, index int, d Decision) (Decision, error) {
+	res, _, err := t.Apply(ctx, cl.subject(), index+1, d.input, d.result)
+	if err != nil {
+		return d, err
 	}
-	return d, nil
+	if res.Pass == d.Granted && len(res.Notes) == len(d.result.Notes) {
+		return d, nil // neither refused nor cut
+	}
+	nd := c.decision(res, d.input)
+	if cl.WorkTraining != nil {
+		nd.Months = int(output(res, outputMonthsPaid).IntPart())
+	}
+	return nd, nil
+}
+
+// subject is the person a claim is for: its ID, or "" (decided alone).
+func (cl Claim) subject() string {
+	switch {
+	case cl.Training != nil:
+		return cl.Training.ID
+	case cl.WorkTraining != nil:
+		return cl.WorkTraining.ID
+	case cl.ReturnTrip != nil:
+		return cl.ReturnTrip.ID
+	}
+	return ""
 }
 
 // Roster is an enterprise's view of 以工代训: each trainee's outcome, in

@@ -20,7 +20,7 @@ func (d Decision) MarshalJSON() ([]byte, error) {
 // decision's notes are written as "notes".
 func (d Decision) AppendJSON(dst []byte, o rules.JSONOptions) []byte {
 	res := d.result
-	res.Pass, res.Reasons = d.Granted, d.Reasons
+	res.Pass, res.Reasons, res.Notes = d.Granted, d.Reasons, nil // d.Notes holds the result's notes
 	res.Outputs = withOutputs(res.Outputs, map[string]decimal.Decimal{
 		outputAmount: d.Amount, outputMonthsPaid: decimal.NewFromInt(int64(d.Months))})
 	o.Notes = append(o.Notes[:len(o.Notes):len(o.Notes)], d.Notes...)

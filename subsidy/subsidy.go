@@ -182,6 +182,7 @@ type Decision struct {
 	// Clause is the clause of the policy behind the decision, e.g. 第七条.
 	Clause string
 	result rules.Result
+	input  rules.Input // what result was decided on, for the checks across records
 	set    *rules.Set
 }
 
@@ -245,9 +246,9 @@ func person(p Person, in rules.Input) rules.Input {
 	return in
 }
 
-func (c *Calculator) decision(res rules.Result) Decision {
+func (c *Calculator) decision(res rules.Result, in rules.Input) Decision {
 	return Decision{Granted: res.Pass, Amount: output(res, outputAmount), Reasons: res.Reasons,
-		Clause: res.Clause(), result: res, set: c.set}
+		Notes: slices.Clone(res.Notes), Clause: res.Clause(), result: res, input: in, set: c.set}
 }
 
 // TrainingGrant decides the 培训补助 of clause 7 (七): A类 2000.00, B类
@@ -262,7 +263,7 @@ func (c *Calculator) TrainingGrant(ctx context.Context, a TrainingApplication) (
 	if err != nil {
 		return Decision{}, err
 	}
-	return c.decision(res), nil
+	return c.decision(res, in), nil
 }
 
 // WorkTrainingSubsidy decides the 以工代训补贴 of clause 7 (七) for one
@@ -277,7 +278,7 @@ func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (D
 	if err != nil {
 		return Decision{}, err
 	}
-	d := c.decision(res)
+	d := c.decision(res, in)
 	d.Months = int(output(res, outputMonthsPaid).IntPart())
 	if d.Granted && d.Months < w.Months {
 		d.Notes = append(d.Notes, rules.Note{Code: NoteMonthsCapped,
@@ -300,7 +301,7 @@ func (c *Calculator) ReturnTravel(ctx context.Context, r ReturnTrip) (Decision, 
 	if err != nil {
 		return Decision{}, err
 	}
-	return c.decision(res), nil
+	return c.decision(res, in), nil
 }
 
 // LabourShareAudit audits a 以工代赈 project under clause 9 (九): labour

@@ -252,7 +252,7 @@ func TestCappedClaimCarriesANote(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, outs[1].Decision.Months)
 	require.Len(t, outs[1].Decision.Notes, 1)
-	assert.Contains(t, outs[1].Decision.Notes[0].Message, "申报以工代训 7 个月")
+	assert.Contains(t, outs[1].Decision.Notes[0].Message, "以工代训月数：申报 7，此前已计 4，上限 6，本次按 2 计")
 }
 
 func TestDuplicateTrainingGrantIsRefused(t *testing.T) {
@@ -281,7 +281,7 @@ func TestWorkTrainingMonthsAreCappedAcrossRecords(t *testing.T) {
 	assertDecimal(t, "400.00", r.Trainees[1].Decision.Amount, "only 2 months left")
 	assert.Equal(t, 2, r.Trainees[1].Decision.Months)
 	assert.Equal(t, []rules.Note{{Code: subsidy.NoteMonthsCapped,
-		Message: "申报以工代训 4 个月，同一人员（410000199001010011）此前已发放 4 个月，每人上限 6 个月，按 2 个月发放"}},
+		Message: "以工代训月数超过该人员剩余可补贴月数，按剩余月数补贴（以工代训月数：申报 4，此前已计 4，上限 6，本次按 2 计）"}},
 		r.Trainees[1].Decision.Notes, "a record cut by the cap across records says so")
 	assert.Empty(t, r.Trainees[0].Decision.Notes, "paid in full")
 	assert.Empty(t, r.Trainees[2].Decision.Notes, "refused, with a reason instead")
