@@ -679,3 +679,27 @@ func TestCalculatorIsSafeForConcurrentUse(t *testing.T) {
 		assert.Equal(t, len(want.Schedule.Periods), len(d.Schedule.Periods))
 	}
 }
+
+func TestAcrossRefusesALoanListedTwice(t *testing.T) {
+	c := calc(t)
+	ctx := context.Background()
+	tally := c.Policy().NewTally("loans.csv", nil)
+	l := base()
+	first, err := c.Subsidy(ctx, l)
+	require.NoError(t, err)
+	first, err = c.Across(ctx, tally, 2, l, first)
+	require.NoError(t, err)
+	assert.True(t, first.Granted)
+	assertDecimal(t, "486.59", first.Schedule.Covered, "the first listing is subsidised")
+
+	second, err := c.Subsidy(ctx, l)
+	require.NoError(t, err)
+	second, err = c.Across(ctx, tally, 5, l, second)
+	require.NoError(t, err)
+	assert.False(t, second.Granted)
+	assert.Equal(t, []string{"duplicate-loan"}, codes(second.Reasons))
+	assert.Contains(t, second.Reasons[0].Message, "loans.csv 第 2 行")
+	assertDecimal(t, "486.59", second.Schedule.Interest, "the interest is still computed")
+	assertDecimal(t, "0", second.Schedule.Covered, "none of it subsidised")
+	assertDecimal(t, "486.59", second.Schedule.Borrower, "all of it the borrower's")
+}

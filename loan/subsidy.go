@@ -205,6 +205,12 @@ func (c *Calculator) decide(ctx context.Context, l Loan, asOf rules.Date) (Decis
 	if err != nil {
 		return Decision{}, err
 	}
+	return c.schedule(l, res, asOf)
+}
+
+// schedule completes the decision on l whose eligibility is res: the
+// interest period by period, and the part of it subsidised.
+func (c *Calculator) schedule(l Loan, res rules.Result, asOf rules.Date) (Decision, error) {
 	d := Decision{Loan: l.ID, Renews: l.Renews, Granted: res.Pass, Reasons: res.Reasons, result: res,
 		SubsidisedPrincipal: subsidisedPrincipal(res), Policy: c.set.Meta().ID, PolicyHash: c.set.Hash()}
 	info, _ := c.set.Rule(Rule)
@@ -254,6 +260,22 @@ func (c *Calculator) decide(ctx context.Context, l Loan, asOf rules.Date) (Decis
 			Message: fmt.Sprintf("到期日 %s 起产生逾期利息 %s 元，不予贴息", l.Due(), d.Schedule.Overdue.StringFixed(2))})
 	}
 	return d, nil
+}
+
+// Policy returns the compiled policy the calculator decides with.
+func (c *Calculator) Policy() *rules.Set { return c.set }
+
+// Across passes the decision d on l, at line of a batch, through the
+// policy's checks across records (t; see [rules.Tally]): with the default
+// policy, a loan id seen twice in one batch is refused the second time
+// (duplicate-loan) and its interest is all the borrower's. The command-line
+// tool and the server call it for every loan, in input order.
+func (c *Calculator) Across(ctx context.Context, t *rules.Tally, line int, l Loan, d Decision) (Decision, error) {
+	res, _, err := t.Apply(ctx, l.ID, line, nil, d.result)
+	if err != nil || res.Pass == d.Granted {
+		return d, err
+	}
+	return c.schedule(l, res, d.AsOf)
 }
 
 // SubsidyAsOf is [Calculator.Subsidy] up to a day: the interest and the

@@ -20,6 +20,7 @@ type acrossSpec struct {
 // refused.
 type onceSpec struct {
 	per           []*inputDef
+	batchOnly     bool // earlier batches (History) are not asked
 	code, message string
 }
 
@@ -78,6 +79,13 @@ func (c *compiler) across(s *Set, r *rule, d ruledoc.Across) *acrossSpec {
 	}
 	if o := d.Once; o != nil {
 		once := &onceSpec{code: code(o.Code), message: o.Message.Value}
+		switch o.Within.Value {
+		case "":
+		case "batch":
+			once.batchOnly = true
+		default:
+			c.diag(c.at(o.Within.Pos), "bad-value", "rule %q across: once within is %q (want batch, or leave it out)", r.id, o.Within.Value)
+		}
 		for _, p := range o.Per {
 			if def := input(p, "once per"); def != nil {
 				once.per = append(once.per, def)
@@ -197,7 +205,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 		e.Key = key
 		k := r.id + "\x00" + subject + "\x00" + key
 		prior, seen := t.granted[k]
-		if !seen && t.hist != nil {
+		if !seen && t.hist != nil && !o.batchOnly {
 			prior, seen, err = t.hist.Granted(ctx, r.id, subject, key)
 			if err != nil {
 				return res, e, err

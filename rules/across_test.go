@@ -226,3 +226,19 @@ func TestAcrossSectionIsChecked(t *testing.T) {
 		})
 	}
 }
+
+func TestTallyOnceWithinBatchDoesNotAskHistory(t *testing.T) {
+	src := replaceOnce(t, acrossPolicy, "once: {per: [tier],", "once: {per: [tier], within: batch,")
+	set := mustCompile(t, src)
+	h := history{granted: map[string]rules.Prior{"grant/p/tier=A": {Source: "sept.csv", Line: 2}}}
+	tl := set.NewTally("nov.csv", h)
+	res, _ := apply(t, set, tl, "grant", "p", 2, grantIn("是", "A"))
+	assert.True(t, res.Pass, "an earlier batch is not asked")
+	res, _ = apply(t, set, tl, "grant", "p", 3, grantIn("是", "A"))
+	assert.False(t, res.Pass, "the same batch still is")
+
+	_, err := compile(t, replaceOnce(t, acrossPolicy, "once: {per: [tier],", "once: {per: [tier], within: ever,"))
+	var ds rules.Diagnostics
+	require.ErrorAs(t, err, &ds)
+	assert.Equal(t, "bad-value", ds[0].Code)
+}

@@ -122,6 +122,7 @@ type Across struct {
 // Once refuses a second passing decision for the same subject and key.
 type Once struct {
 	Per           []Scalar // the inputs that, with the subject, make the key
+	Within        Scalar   // "batch": earlier batches are not asked
 	Code, Message Scalar
 	Pos           Pos
 }
@@ -532,10 +533,10 @@ func (d *decoder) across(n *yaml.Node, what string) Across {
 	fill(a.Pos, &a.Amount)
 	if v, ok := m["once"]; ok {
 		ow := what + " once"
-		om := d.fields(v, ow, "per", "code", "message")
+		om := d.fields(v, ow, "per", "within", "code", "message")
 		d.require(om, v, ow, "code", "message")
-		o := &Once{Code: d.get(om, "code", ow), Message: d.get(om, "message", ow), Pos: pos(v)}
-		fill(o.Pos, &o.Code, &o.Message)
+		o := &Once{Code: d.get(om, "code", ow), Message: d.get(om, "message", ow), Within: d.get(om, "within", ow), Pos: pos(v)}
+		fill(o.Pos, &o.Code, &o.Message, &o.Within)
 		if p, ok := om["per"]; ok {
 			o.Per = d.scalars(p, ow+" per")
 		}
