@@ -240,6 +240,7 @@ func TestCountCaps(t *testing.T) {
 		}), 1) + oneOutput, "too-many-params"},
 		{"expressions", oneRule + oneOutput + many(30, func(i int) string { return ruleWith(i+1, lets(180, "a")) }), "too-many-expressions"},
 		{"expression bytes", oneRule + lets(100, strings.Repeat("a + ", 200)+"a") + oneOutput, "expressions-too-large"},
+		{"label", strings.Replace(oneRule, "label: 甲", "label: "+strings.Repeat("甲", 101), 1) + oneOutput, "label-too-long"},
 		{"enum value", strings.Replace(oneRule, "inputs:\n", "inputs:\n  e: {type: enum, label: e, values: ["+strings.Repeat("长", 65)+"]}\n", 1) + oneOutput, "name-too-long"},
 	}
 	for _, tt := range tests {

@@ -88,6 +88,7 @@ const (
 	maxExpressions = 5000     // lets, requirements and outputs of a policy: "too-many-expressions"
 	maxExprBytes   = 64 << 10 // bytes of expression text in a policy: "expressions-too-large"
 	maxNameLen     = 64       // characters in a name, code or enum value: "name-too-long"
+	maxLabelLen    = 100      // characters in a label, which input errors repeat: "label-too-long"
 )
 
 // Compile builds a Set from a policy file and any overlays on it. An overlay
@@ -209,6 +210,13 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 			}
 		}
 	}
+	label := func(s ruledoc.Scalar, of string) {
+		if len(s.Value) > maxLabelLen {
+			if k := utf8.RuneCountInString(s.Value); k > maxLabelLen {
+				c.diag(c.at(s.Pos), "label-too-long", "the label of %s has %d characters; at most %d are allowed", of, k, maxLabelLen)
+			}
+		}
+	}
 	name(f.Policy.ID, "policy id")
 	name(f.Extends, "extends")
 	if len(f.Inputs) > maxInputs {
@@ -216,6 +224,7 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 	}
 	for _, in := range f.Inputs {
 		name(in.Name, "input name")
+		label(in.Label, "input "+in.Name.Value)
 		for _, v := range in.Values {
 			name(v, "enum value")
 		}
@@ -229,6 +238,7 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 	}
 	for _, p := range f.Parameters {
 		name(p.Name, "parameter name")
+		label(p.Label, "parameter "+p.Name.Value)
 		if len(p.Values) > maxValues {
 			c.diag(c.at(p.Values[maxValues].Pos), "too-many-values", "parameter %q has %d values; at most %d are allowed", p.Name.Value, len(p.Values), maxValues)
 		}
@@ -253,6 +263,7 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 		}
 		for _, o := range r.Outputs {
 			name(o.Name, "output name")
+			label(o.Label, "output "+o.Name.Value)
 		}
 		before, beforeBytes := exprs, exprBytes
 		exprs += len(r.Lets) + len(r.Requirements) + len(r.Outputs)

@@ -3,6 +3,7 @@ package rules_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -316,4 +317,20 @@ func TestReadBool(t *testing.T) {
 	assert.ErrorIs(t, err, rules.ErrMissing)
 	_, err = rules.ParseValue(rules.TypeEnum, "A")
 	assert.Error(t, err)
+}
+
+// TestEnumErrorListsAFewChoices checks that an enum with many codes is
+// listed in part, with the count.
+func TestEnumErrorListsAFewChoices(t *testing.T) {
+	var codes []string
+	for i := range 40 {
+		codes = append(codes, fmt.Sprintf("c%d", i))
+	}
+	src := strings.Replace(numberRule("a"), "values: [A, B], aliases: {A类: A, B类: B}", "values: ["+strings.Join(codes, ", ")+"]", 1)
+	s := mustCompile(t, src)
+	in := facts()
+	in["tier"] = rules.Text("x")
+	_, err := s.Eval(context.Background(), "r", in)
+	require.ErrorIs(t, err, rules.ErrInvalid)
+	assert.Contains(t, err.Error(), `"x" is not one of c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, … (40 in all)`)
 }

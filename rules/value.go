@@ -363,17 +363,30 @@ func (def *inputDef) readEnum(v Value) (Value, error) {
 	return Value{}, invalid("%s is not one of %s", typed(v), def.choices())
 }
 
+// maxChoices is how many of an enum's codes and aliases a message lists.
+const maxChoices = 12
+
+// choices lists the codes of an enum input and, in brackets, its aliases,
+// at most maxChoices of each.
 func (def *inputDef) choices() string {
-	s := strings.Join(def.values, ", ")
+	s := list(def.values)
 	if len(def.aliases) > 0 {
-		var as []string
+		as := make([]string, 0, len(def.aliases))
 		for a := range def.aliases {
 			as = append(as, a)
 		}
 		sortStrings(as)
-		s += " (or " + strings.Join(as, ", ") + ")"
+		s += " (or " + list(as) + ")"
 	}
 	return s
+}
+
+// list joins names with commas, the first maxChoices of them.
+func list(names []string) string {
+	if len(names) <= maxChoices {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s, … (%d in all)", strings.Join(names[:maxChoices], ", "), len(names))
 }
 
 func readBool(v Value) (Value, error) {
