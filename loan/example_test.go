@@ -289,7 +289,7 @@ func ExampleParse() {
 	fmt.Println(err)
 	// Output:
 	// L009 40000 2 <nil>
-	// loan L009: principal: 40000.001 has more than 2 decimal places
+	// loan L009: principal: "40000.001" has more than 2 decimal places
 }
 
 func ExampleParseSettlement() {

@@ -1,8 +1,10 @@
 package rules
 
 import (
-	"fmt"
 	"time"
+	"unicode/utf8"
+
+	"github.com/ruralrelief/fangpin/rules/internal/ruledoc"
 )
 
 // Date is a calendar day with no time of day and no time zone, like a date
@@ -29,17 +31,69 @@ func DateOf(t time.Time) Date {
 	return Date{n: int32(u - epoch + 1)}
 }
 
-// ParseDate reads a date written as YYYY-MM-DD and rejects days that do not
-// exist, such as 2021-02-29.
+// The years a date may be in. The policy cannot mean a day outside them,
+// and a year such as 0000 or 20211 is a slip to report, not a date to use.
+const (
+	minYear = 1900
+	maxYear = 2200
+)
+
+// ParseDate reads a date as Chinese sheets write it: 2021-09-01, 2021-9-1,
+// 2021/9/1 or 2021年9月1日, with ASCII or full-width digits. The year has
+// four digits and must be from 1900 to 2200; days that do not exist, such
+// as 2021-02-29, are rejected. Errors wrap [ErrInvalid] and quote s.
 func ParseDate(s string) (Date, error) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return Date{}, fmt.Errorf("date %q is not written as YYYY-MM-DD", s)
+	y, m, d, ok := splitDate(s)
+	switch {
+	case !ok:
+		return Date{}, invalid("date %s is not written as YYYY-MM-DD, YYYY/M/D or YYYY年M月D日", ruledoc.Quote(s))
+	case y < minYear || y > maxYear:
+		return Date{}, invalid("date %s is outside the years %d to %d", ruledoc.Quote(s), minYear, maxYear)
+	case m < 1 || m > 12 || d < 1 || d > daysIn(y, time.Month(m)):
+		return Date{}, invalid("date %s does not exist", ruledoc.Quote(s))
 	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return Date{}, fmt.Errorf("date %q does not exist", s)
+	return NewDate(y, time.Month(m), d), nil
+}
+
+// splitDate splits YYYY-M-D, YYYY/M/D or YYYY年M月D日 (months and days of
+// one or two digits, digits ASCII or full-width) into its numbers.
+func splitDate(s string) (y, m, d int, ok bool) {
+	var seps [3]rune
+	var nums [3]int
+	for part := range 3 {
+		digits := 0
+		for s != "" {
+			r, n := utf8.DecodeRuneInString(s)
+			if r = halfWidth(r); r < '0' || r > '9' {
+				break
+			}
+			nums[part] = nums[part]*10 + int(r-'0')
+			digits++
+			s = s[n:]
+		}
+		if digits == 0 || (part == 0 && digits != 4) || (part > 0 && digits > 2) {
+			return 0, 0, 0, false
+		}
+		r, n := utf8.DecodeRuneInString(s)
+		if s == "" {
+			r = 0
+		}
+		seps[part], s = r, s[n:]
 	}
-	return DateOf(t), nil
+	switch {
+	case s != "":
+		return 0, 0, 0, false
+	case seps == [3]rune{'-', '-', 0}, seps == [3]rune{'/', '/', 0}, seps == [3]rune{'年', '月', '日'}:
+		return nums[0], nums[1], nums[2], true
+	case seps == [3]rune{'－', '－', 0}, seps == [3]rune{'／', '／', 0}:
+		return nums[0], nums[1], nums[2], true
+	}
+	return 0, 0, 0, false
+}
+
+// daysIn returns the number of days in month m of year y.
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // MustDate is like [ParseDate] but panics on a bad date. Use it only for
@@ -101,7 +155,7 @@ func (d Date) String() string {
 // MarshalText writes d as YYYY-MM-DD.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText reads a date written as YYYY-MM-DD; empty text is the zero Date.
+// UnmarshalText reads a date as [ParseDate] does; empty text is the zero Date.
 func (d *Date) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*d = Date{}

@@ -32,6 +32,9 @@ func FuzzLoad(f *testing.F) {
 			if d.Pos.File != "f.yaml" || d.Pos.Line < 1 || d.Code == "" {
 				t.Fatalf("diagnostic without a position or code: %+v", d)
 			}
+			if d.Code == "internal" {
+				t.Fatalf("loading panicked: %s", d)
+			}
 		}
 	})
 }

@@ -6,10 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 	"github.com/ruralrelief/fangpin/rules/internal/ruledoc"
@@ -46,11 +50,12 @@ var (
 )
 
 // Load reads the named files from fsys and compiles them with [Compile]: the
-// first is the policy, the others overlays on it.
+// first is the policy, the others overlays on it. A file is read only up to
+// the size a rule file may have.
 func Load(fsys fs.FS, names ...string) (*Set, error) {
 	srcs := make([]Source, 0, len(names))
 	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
+		b, err := readFile(fsys, n)
 		if err != nil {
 			return nil, Diagnostics{{Pos: Pos{File: n, Line: 1}, Code: "unreadable", Summary: fmt.Sprintf("cannot read file: %v", err)}}
 		}
@@ -58,6 +63,33 @@ func Load(fsys fs.FS, names ...string) (*Set, error) {
 	}
 	return Compile(srcs...)
 }
+
+// readFile reads at most maxFileBytes+1 bytes of a file, enough for Compile
+// to tell that it is too large.
+func readFile(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+}
+
+// Limits on what rule files may hold. Each one exceeded is a diagnostic
+// with its own code at the first item past it, and the files are not
+// compiled further, so loading stays fast and small whatever a file holds.
+const (
+	maxFileBytes   = 2 << 20  // bytes in one file: "file-too-large"
+	maxInputs      = 1000     // inputs of a policy: "too-many-inputs"
+	maxParams      = 1000     // parameters of a file: "too-many-params"
+	maxValues      = 10000    // dated values of one parameter, overlays merged: "too-many-values"
+	maxRules       = 1000     // rules of a policy: "too-many-rules"
+	maxLets        = 200      // lets of one rule: "too-many-lets"
+	maxExpressions = 5000     // lets, requirements and outputs of a policy: "too-many-expressions"
+	maxExprBytes   = 64 << 10 // bytes of expression text in a policy: "expressions-too-large"
+	maxNameLen     = 64       // characters in a name, code or enum value: "name-too-long"
+	maxLabelLen    = 100      // characters in a label, which input errors repeat: "label-too-long"
+)
 
 // Compile builds a Set from a policy file and any overlays on it. An overlay
 // has `extends: <policy id>` and only `parameters:`; its values are merged
@@ -78,12 +110,18 @@ func Compile(sources ...Source) (set *Set, err error) {
 	s := &Set{inputs: map[string]*inputDef{}, params: map[string]*param{}, rules: map[string]*rule{}}
 	h := sha256.New()
 	files := make([]*ruledoc.File, len(sources))
+	refused := false
 	for i, src := range sources {
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(len(src.Data)))
 		h.Write(n[:])
 		h.Write(src.Data)
 		s.sources = append(s.sources, src.Name)
+		if len(src.Data) > maxFileBytes {
+			c.diag(Pos{File: src.Name, Line: 1, Col: 1}, "file-too-large", "%s is larger than %d bytes; split it or remove what it repeats", src.Name, maxFileBytes)
+			files[i], refused = &ruledoc.File{}, true
+			continue
+		}
 		f, problems := ruledoc.Parse(src.Data)
 		for _, p := range problems {
 			if p.Code == "yaml-syntax" {
@@ -93,10 +131,18 @@ func Compile(sources ...Source) (set *Set, err error) {
 			c.diag(Pos{File: src.Name, Line: p.Pos.Line, Col: p.Pos.Col}, p.Code, "%s", p.Message)
 		}
 		files[i] = f
+		c.file = src.Name
+		if !c.limits(f) {
+			refused = true
+		}
 	}
 	s.hash = hex.EncodeToString(h.Sum(nil))
 	if len(c.diags) > 0 && c.diags[0].Code == "yaml-syntax" {
 		return nil, c.diags // nothing below can be trusted
+	}
+	if refused {
+		c.diags.sort()
+		return nil, c.diags // compiling more than a file may hold could take long
 	}
 
 	c.file = sources[0].Name
@@ -134,14 +180,119 @@ func Compile(sources ...Source) (set *Set, err error) {
 }
 
 type compiler struct {
-	file  string
-	diags Diagnostics
+	file   string
+	diags  Diagnostics
+	params map[string]dexpr.Kind // see paramEnv
 }
 
 func (c *compiler) at(p ruledoc.Pos) Pos { return Pos{File: c.file, Line: p.Line, Col: p.Col} }
 
+// diag records a diagnostic. String arguments longer than a short name are
+// clipped: %q quotes a short prefix and the length, %s repeats at most a
+// few hundred characters.
 func (c *compiler) diag(p Pos, code, format string, args ...any) {
-	c.diags = append(c.diags, Diagnostic{Pos: p, Code: code, Summary: fmt.Sprintf(format, args...)})
+	c.diags = append(c.diags, Diagnostic{Pos: p, Code: code, Summary: fmt.Sprintf(format, ruledoc.ClipArgs(args)...)})
+}
+
+// limits checks f against the limits on what a rule file may hold and
+// reports whether it is within them.
+func (c *compiler) limits(f *ruledoc.File) bool {
+	n := len(c.diags)
+	count := func(have, limit int, at ruledoc.Pos, code, what string) {
+		if have > limit {
+			c.diag(c.at(at), code, "%s has %d %s; at most %d are allowed", c.file, have, what, limit)
+		}
+	}
+	name := func(s ruledoc.Scalar, what string) {
+		if len(s.Value) > maxNameLen {
+			if k := utf8.RuneCountInString(s.Value); k > maxNameLen {
+				c.diag(c.at(s.Pos), "name-too-long", "%s %q has %d characters; at most %d are allowed", what, s.Value, k, maxNameLen)
+			}
+		}
+	}
+	label := func(s ruledoc.Scalar, of string) {
+		if len(s.Value) > maxLabelLen {
+			if k := utf8.RuneCountInString(s.Value); k > maxLabelLen {
+				c.diag(c.at(s.Pos), "label-too-long", "the label of %s has %d characters; at most %d are allowed", of, k, maxLabelLen)
+			}
+		}
+	}
+	name(f.Policy.ID, "policy id")
+	name(f.Extends, "extends")
+	if len(f.Inputs) > maxInputs {
+		count(len(f.Inputs), maxInputs, f.Inputs[maxInputs].Pos, "too-many-inputs", "inputs")
+	}
+	for _, in := range f.Inputs {
+		name(in.Name, "input name")
+		label(in.Label, "input "+in.Name.Value)
+		for _, v := range in.Values {
+			name(v, "enum value")
+		}
+		for _, a := range in.Aliases {
+			name(a.Key, "alias")
+			name(a.Value, "alias target")
+		}
+	}
+	if len(f.Parameters) > maxParams {
+		count(len(f.Parameters), maxParams, f.Parameters[maxParams].Pos, "too-many-params", "parameters")
+	}
+	for _, p := range f.Parameters {
+		name(p.Name, "parameter name")
+		label(p.Label, "parameter "+p.Name.Value)
+		if len(p.Values) > maxValues {
+			c.diag(c.at(p.Values[maxValues].Pos), "too-many-values", "parameter %q has %d values; at most %d are allowed", p.Name.Value, len(p.Values), maxValues)
+		}
+	}
+	if len(f.Rules) > maxRules {
+		count(len(f.Rules), maxRules, f.Rules[maxRules].Pos, "too-many-rules", "rules")
+	}
+	exprs, exprBytes := 0, 0
+	for _, r := range f.Rules {
+		name(r.ID, "rule id")
+		for _, in := range r.Inputs {
+			name(in, "input name")
+		}
+		if len(r.Lets) > maxLets {
+			c.diag(c.at(r.Lets[maxLets].Name.Pos), "too-many-lets", "rule %q has %d lets; at most %d are allowed", r.ID.Value, len(r.Lets), maxLets)
+		}
+		for _, l := range r.Lets {
+			name(l.Name, "let name")
+		}
+		for _, q := range r.Requirements {
+			name(q.Code, "reason code")
+		}
+		for _, o := range r.Outputs {
+			name(o.Name, "output name")
+			label(o.Label, "output "+o.Name.Value)
+		}
+		before, beforeBytes := exprs, exprBytes
+		exprs += len(r.Lets) + len(r.Requirements) + len(r.Outputs)
+		for _, l := range r.Lets {
+			exprBytes += len(l.Expr.Value)
+		}
+		for _, q := range r.Requirements {
+			exprBytes += len(q.When.Value)
+		}
+		for _, o := range r.Outputs {
+			exprBytes += len(o.Expr.Value)
+		}
+		if before <= maxExpressions && exprs > maxExpressions {
+			c.diag(c.at(r.Pos), "too-many-expressions", "%s has more than %d expressions (lets, requirements and outputs) from rule %q on", c.file, maxExpressions, r.ID.Value)
+		}
+		if beforeBytes <= maxExprBytes && exprBytes > maxExprBytes {
+			c.diag(c.at(r.Pos), "expressions-too-large", "%s has more than %d bytes of expressions from rule %q on", c.file, maxExprBytes, r.ID.Value)
+		}
+	}
+	for _, t := range f.Tests {
+		name(t.Rule, "rule id")
+		for _, p := range t.Input {
+			name(p.Key, "input name")
+		}
+		for _, p := range t.Want {
+			name(p.Key, "output name")
+		}
+	}
+	return len(c.diags) == n
 }
 
 func (c *compiler) date(s ruledoc.Scalar, what string) Date {
@@ -264,8 +415,14 @@ func (c *compiler) param(s *Set, d ruledoc.Parameter) {
 	s.paramOrder = append(s.paramOrder, name)
 }
 
-// paramValues checks values and merges them into have by date.
+// paramValues checks values and merges them into have by date: a value
+// from the same day replaces the one in have, others are added. The merge
+// is one pass with a map and one sort, whatever the number of values.
 func (c *compiler) paramValues(p *param, have []paramValue, values []ruledoc.Value) []paramValue {
+	at := make(map[Date]int, len(have)+len(values))
+	for i, v := range have {
+		at[v.from] = i
+	}
 	var prev Date
 	for i, v := range values {
 		from := c.date(v.From, fmt.Sprintf("parameter %q value from", p.name))
@@ -282,26 +439,18 @@ func (c *compiler) paramValues(p *param, have []paramValue, values []ruledoc.Val
 		default:
 			pv.v = c.paramValue(p, v.Value)
 		}
-		replaced := false
-		for j := range have {
-			if have[j].from == from {
-				have[j], replaced = pv, true
-			}
+		if j, ok := at[from]; ok {
+			have[j] = pv
+			continue
 		}
-		if !replaced {
-			have = append(have, pv)
-		}
+		at[from] = len(have)
+		have = append(have, pv)
 	}
-	sortValues(have)
+	if len(have) > maxValues && len(values) > 0 {
+		c.diag(c.at(values[0].Pos), "too-many-values", "parameter %q has %d values with this file's; at most %d are allowed", p.name, len(have), maxValues)
+	}
+	slices.SortStableFunc(have, func(a, b paramValue) int { return a.from.Compare(b.from) })
 	return have
-}
-
-func sortValues(vs []paramValue) {
-	for i := 1; i < len(vs); i++ {
-		for j := i; j > 0 && vs[j].from.Before(vs[j-1].from); j-- {
-			vs[j], vs[j-1] = vs[j-1], vs[j]
-		}
-	}
 }
 
 func (c *compiler) paramValue(p *param, v ruledoc.Scalar) Value {
@@ -390,14 +539,7 @@ func (c *compiler) rule(s *Set, d ruledoc.Rule) {
 			c.diag(c.at(d.Until.Pos), "bad-period", "rule %q is in force until %s, before it starts", id, until)
 		}
 	}
-	env := map[string]dexpr.Kind{AsOf: dexpr.Date}
-	for _, name := range s.paramOrder {
-		p := s.params[name]
-		env[name] = exprKind(p.typ)
-		if p.nullable {
-			env[name] = dexpr.Optional
-		}
-	}
+	env := maps.Clone(c.paramEnv(s))
 	seen := map[string]bool{}
 	for _, in := range d.Inputs {
 		def, ok := s.inputs[in.Value]
@@ -493,6 +635,23 @@ func (c *compiler) rule(s *Set, d ruledoc.Rule) {
 	}
 	s.rules[id] = r
 	s.ruleOrder = append(s.ruleOrder, id)
+}
+
+// paramEnv returns the names every rule's expressions see, as_of and the
+// parameters, built once and cloned by each rule.
+func (c *compiler) paramEnv(s *Set) map[string]dexpr.Kind {
+	if c.params == nil {
+		c.params = make(map[string]dexpr.Kind, len(s.paramOrder)+1)
+		c.params[AsOf] = dexpr.Date
+		for _, name := range s.paramOrder {
+			p := s.params[name]
+			c.params[name] = exprKind(p.typ)
+			if p.nullable {
+				c.params[name] = dexpr.Optional
+			}
+		}
+	}
+	return c.params
 }
 
 func (c *compiler) rounding(o ruledoc.Output) Rounding {

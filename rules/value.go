@@ -3,12 +3,15 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
+	"github.com/ruralrelief/fangpin/rules/internal/ruledoc"
 	"github.com/shopspring/decimal"
 )
 
@@ -18,10 +21,10 @@ type Type string
 // The types an input or parameter may have.
 const (
 	TypeBool    Type = "bool"    // true/false; also 是/否 and 1/0
-	TypeMoney   Type = "money"   // yuan, at most 2 decimal places
+	TypeMoney   Type = "money"   // yuan, exactly 2 decimal places
 	TypeDecimal Type = "decimal" // any exact decimal, such as a rate 0.0385
 	TypeInt     Type = "int"     // a whole number, such as months
-	TypeDate    Type = "date"    // a calendar day, YYYY-MM-DD
+	TypeDate    Type = "date"    // a calendar day, 1900 to 2200, as ParseDate reads it
 	TypeEnum    Type = "enum"    // one of a fixed list of codes, with aliases
 )
 
@@ -181,7 +184,7 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 		}
 		if d, err := ParseDate(t); err == nil {
 			*v = Day(d)
-		} else if n, err := parsePlain(t); err == nil && !strings.Contains(t, ",") {
+		} else if n, err := parsePlain(t); err == nil && plainDigits(t) {
 			*v = Dec(n)
 		} else {
 			*v = Text(t)
@@ -194,6 +197,16 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 		*v = Int(n)
 	}
 	return nil
+}
+
+// plainDigits reports whether s holds only ASCII digits, a point and signs.
+func plainDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && c != '.' && c != '-' && c != '+' {
+			return false
+		}
+	}
+	return true
 }
 
 // Input is the facts a rule is evaluated on, by input name. Every rule also
@@ -211,11 +224,14 @@ type inputDef struct {
 }
 
 // ParseValue reads text as a value of type t with the same rules as inputs:
-// booleans as true/false, 是/否 or 1/0; money in plain digits (thousands
-// commas allowed) with at most 2 places, never an exponent; whole numbers;
-// dates as YYYY-MM-DD. Empty text wraps [ErrMissing], anything else that
-// cannot be read [ErrInvalid]. Enums need their declaration: use the
-// policy's inputs.
+// booleans as true/false, 是/否 or 1/0; numbers in digits, with thousands
+// commas in groups of three before the point (1,234.50) and full-width
+// digits allowed, never an exponent; money with at most 2 non-zero decimal
+// places, kept at exactly 2 (1.100 is 1.10), and optionally a leading ￥ or
+// ¥ or a trailing 元; whole numbers that fit in 64 bits; dates as
+// [ParseDate] reads them. Empty text wraps [ErrMissing], anything else that
+// cannot be read [ErrInvalid], with a message that quotes the text. Enums
+// need their declaration: use the policy's inputs.
 func ParseValue(t Type, text string) (Value, error) {
 	if t == TypeEnum || !t.valid() {
 		return Value{}, fmt.Errorf("ParseValue: type %q needs a declaration", t)
@@ -256,8 +272,16 @@ func (def *inputDef) unbox(b any) Value {
 	return Value{}
 }
 
-// maxDigits bounds the length of a number an input may carry.
+// maxDigits bounds the digits of a number an input may carry.
 const maxDigits = 30
+
+// moneyPlaces is the number of decimal places a money value has.
+const moneyPlaces = 2
+
+var (
+	maxInt64 = decimal.NewFromInt(math.MaxInt64)
+	minInt64 = decimal.NewFromInt(math.MinInt64)
+)
 
 // read checks v against the declaration and returns it in its typed form.
 func (def *inputDef) read(v Value) (Value, error) {
@@ -268,34 +292,9 @@ func (def *inputDef) read(v Value) (Value, error) {
 	case TypeBool:
 		return readBool(v)
 	case TypeDate:
-		switch v.kind {
-		case kindDate:
-			if v.day.IsZero() {
-				return Value{}, errMissing
-			}
-			return v, nil
-		case kindText:
-			d, err := ParseDate(strings.TrimSpace(v.s))
-			if err != nil {
-				return Value{}, invalid("%v", err)
-			}
-			return Day(d), nil
-		}
-		return Value{}, invalid("%s is not a date", v)
+		return readDate(v)
 	case TypeEnum:
-		if v.kind != kindText {
-			return Value{}, invalid("%s is not one of %s", v, strings.Join(def.values, ", "))
-		}
-		s := strings.TrimSpace(v.s)
-		for _, c := range def.values {
-			if s == c {
-				return Text(c), nil
-			}
-		}
-		if c, ok := def.aliases[s]; ok {
-			return Text(c), nil
-		}
-		return Value{}, invalid("%q is not one of %s", v.s, def.choices())
+		return def.readEnum(v)
 	}
 	d, err := readNumber(v, def.typ)
 	if err != nil {
@@ -303,11 +302,11 @@ func (def *inputDef) read(v Value) (Value, error) {
 	}
 	switch {
 	case def.min != nil && d.LessThan(*def.min):
-		return Value{}, invalid("%s is below the minimum %s", d, def.min)
+		return Value{}, invalid("%s is below the minimum %s", typed(v), def.min)
 	case def.max != nil && d.GreaterThan(*def.max):
-		return Value{}, invalid("%s is above the maximum %s", d, def.max)
+		return Value{}, invalid("%s is above the maximum %s", typed(v), def.max)
 	case def.above != nil && !d.GreaterThan(*def.above):
-		return Value{}, invalid("%s must be more than %s", d, def.above)
+		return Value{}, invalid("%s must be more than %s", typed(v), def.above)
 	}
 	if def.typ == TypeInt {
 		return Int(d.IntPart()), nil
@@ -315,17 +314,79 @@ func (def *inputDef) read(v Value) (Value, error) {
 	return Dec(d), nil
 }
 
+// typed returns v as the user gave it, for messages: text in quotes (a
+// short prefix and the length when it is long), other values as written.
+func typed(v Value) string {
+	if v.kind == kindText {
+		return ruledoc.Quote(v.s)
+	}
+	return v.String()
+}
+
+func readDate(v Value) (Value, error) {
+	switch v.kind {
+	case kindDate:
+		if v.day.IsZero() {
+			return Value{}, errMissing
+		}
+		return v, nil
+	case kindText:
+		s := strings.TrimSpace(v.s)
+		if s == "" {
+			return Value{}, errMissing
+		}
+		d, err := ParseDate(s)
+		if err != nil {
+			return Value{}, err
+		}
+		return Day(d), nil
+	}
+	return Value{}, invalid("%s is not a date", typed(v))
+}
+
+func (def *inputDef) readEnum(v Value) (Value, error) {
+	if v.kind != kindText {
+		return Value{}, invalid("%s is not one of %s", typed(v), def.choices())
+	}
+	s := strings.TrimSpace(v.s)
+	if s == "" {
+		return Value{}, errMissing
+	}
+	for _, c := range def.values {
+		if s == c {
+			return Text(c), nil
+		}
+	}
+	if c, ok := def.aliases[s]; ok {
+		return Text(c), nil
+	}
+	return Value{}, invalid("%s is not one of %s", typed(v), def.choices())
+}
+
+// maxChoices is how many of an enum's codes and aliases a message lists.
+const maxChoices = 12
+
+// choices lists the codes of an enum input and, in brackets, its aliases,
+// at most maxChoices of each.
 func (def *inputDef) choices() string {
-	s := strings.Join(def.values, ", ")
+	s := list(def.values)
 	if len(def.aliases) > 0 {
-		var as []string
+		as := make([]string, 0, len(def.aliases))
 		for a := range def.aliases {
 			as = append(as, a)
 		}
 		sortStrings(as)
-		s += " (or " + strings.Join(as, ", ") + ")"
+		s += " (or " + list(as) + ")"
 	}
 	return s
+}
+
+// list joins names with commas, the first maxChoices of them.
+func list(names []string) string {
+	if len(names) <= maxChoices {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s, … (%d in all)", strings.Join(names[:maxChoices], ", "), len(names))
 }
 
 func readBool(v Value) (Value, error) {
@@ -353,14 +414,14 @@ func readBool(v Value) (Value, error) {
 		case "":
 			return Value{}, errMissing
 		}
-		return Value{}, invalid("%q is not true/false, 是/否 or 1/0", v.s)
 	}
-	return Value{}, invalid("%s is not true/false, 是/否 or 1/0", v)
+	return Value{}, invalid("%s is not true/false, 是/否 or 1/0", typed(v))
 }
 
-// readNumber reads a money, decimal or int value exactly: text must be plain
-// digits (thousands separated by commas allowed), never an exponent, NaN or
-// Inf; money has at most 2 decimal places, int none.
+// readNumber reads a money, decimal or int value exactly. Text is read by
+// [parseNumber]; money may also carry a leading ￥ or ¥ or a trailing 元.
+// An int must be whole and fit in 64 bits; money may have at most 2
+// non-zero decimal places and is returned with exactly 2 (1.100 is 1.10).
 func readNumber(v Value, t Type) (decimal.Decimal, error) {
 	var d decimal.Decimal
 	switch v.kind {
@@ -369,64 +430,156 @@ func readNumber(v Value, t Type) (decimal.Decimal, error) {
 	case kindInt:
 		d = decimal.NewFromInt(v.n)
 	case kindText:
-		s := strings.TrimSpace(v.s)
-		if s == "" {
+		if strings.TrimSpace(v.s) == "" {
 			return d, errMissing
 		}
 		var err error
-		if d, err = parsePlain(s); err != nil {
+		if d, err = parseNumber(v.s, t == TypeMoney); err != nil {
 			return d, err
 		}
 	default:
-		return d, invalid("%s is not a number", v)
+		return d, invalid("%s is not a number", typed(v))
 	}
-	switch {
-	case t == TypeInt && !d.IsInteger():
-		return d, invalid("%s is not a whole number", d)
-	case t == TypeMoney && d.Exponent() < -2:
-		return d, invalid("%s has more than 2 decimal places", d)
+	switch t {
+	case TypeInt:
+		if !d.IsInteger() {
+			return d, invalid("%s is not a whole number", typed(v))
+		}
+		if d.Cmp(maxInt64) > 0 || d.Cmp(minInt64) < 0 {
+			return d, invalid("%s is too large for a whole number (at most %d)", typed(v), int64(math.MaxInt64))
+		}
+	case TypeMoney:
+		r := d.Round(moneyPlaces)
+		if !r.Equal(d) {
+			return d, invalid("%s has more than %d decimal places", typed(v), moneyPlaces)
+		}
+		d = r
 	}
 	return d, nil
 }
 
-func parsePlain(s string) (decimal.Decimal, error) {
-	t := s
-	if strings.Contains(t, ",") {
-		if !thousands(t) {
-			return decimal.Decimal{}, invalid("%q is not a number written in plain digits", s)
+// parsePlain reads a number written as [parseNumber] accepts, without a
+// currency sign.
+func parsePlain(s string) (decimal.Decimal, error) { return parseNumber(s, false) }
+
+// parseNumber reads a number as Chinese sheets write it: an optional sign,
+// digits with optional thousands commas (only in groups of three before the
+// point: 1,234.50), an optional point and decimals; full-width digits,
+// point, comma and sign (１，２３４．５０) are read as their ASCII forms, and
+// spaces around the number are ignored. With money set, a leading ￥ or ¥
+// (before or after the sign) and a trailing 元 are allowed. At most
+// maxDigits digits; never an exponent, NaN or Inf. Errors quote text as
+// given.
+func parseNumber(text string, money bool) (decimal.Decimal, error) {
+	s := strings.TrimSpace(text)
+	if money {
+		s = cutCurrency(s)
+	}
+	t := strings.Map(halfWidth, s)
+	digits, problem := scanNumber(t)
+	switch problem {
+	case numberComma:
+		return decimal.Decimal{}, invalid("%s has a comma that does not separate thousands (write 1,234.50)", ruledoc.Quote(text))
+	case numberLong:
+		return decimal.Decimal{}, invalid("%s has too many digits (%d; at most %d)", ruledoc.Quote(text), digits, maxDigits)
+	case numberNot:
+		if money {
+			return decimal.Decimal{}, invalid("%s is not an amount (write digits such as 1,234.50, ￥1,234.50 or 1234.50元)", ruledoc.Quote(text))
 		}
-		t = strings.ReplaceAll(t, ",", "")
+		return decimal.Decimal{}, invalid("%s is not a number (write digits such as 1,234.50)", ruledoc.Quote(text))
 	}
-	digits, dot := 0, false
-	for i, r := range t {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '.' && !dot:
-			dot = true
-		case (r == '-' || r == '+') && i == 0:
-		default:
-			return decimal.Decimal{}, invalid("%q is not a number written in plain digits", s)
-		}
+	d, err := decimal.NewFromString(strings.ReplaceAll(t, ",", ""))
+	if err != nil { // scanNumber accepts only what NewFromString reads
+		return decimal.Decimal{}, invalid("%s is not a number", ruledoc.Quote(text))
 	}
-	if digits == 0 || digits > maxDigits {
-		return decimal.Decimal{}, invalid("%q is not a number written in plain digits", s)
-	}
-	return decimal.NewFromString(t)
+	return d, nil
 }
 
-// thousands reports whether s groups its integer digits by three with commas.
-func thousands(s string) bool {
-	s = strings.TrimLeft(s, "+-")
-	intPart, _, _ := strings.Cut(s, ".")
-	groups := strings.Split(intPart, ",")
-	if len(groups[0]) == 0 || len(groups[0]) > 3 {
-		return false
+// cutCurrency removes a trailing 元 and a leading ￥ or ¥, which may come
+// before or after the sign, with any spaces next to them.
+func cutCurrency(s string) string {
+	if rest, ok := strings.CutSuffix(s, "元"); ok {
+		s = strings.TrimSpace(rest)
 	}
-	for _, g := range groups[1:] {
-		if len(g) != 3 {
-			return false
+	sign, rest := "", s
+	if r, n := utf8.DecodeRuneInString(s); r == '-' || r == '+' || r == '－' || r == '＋' {
+		sign, rest = s[:n], s[n:]
+	}
+	for _, y := range []string{"￥", "¥"} {
+		if after, ok := strings.CutPrefix(rest, y); ok {
+			return sign + strings.TrimSpace(after)
 		}
 	}
-	return true
+	return s
+}
+
+// halfWidth maps the full-width forms of digits, point, comma and signs to
+// ASCII and leaves every other character as it is.
+func halfWidth(r rune) rune {
+	switch {
+	case r >= '０' && r <= '９':
+		return '0' + (r - '０')
+	case r == '．':
+		return '.'
+	case r == '，':
+		return ','
+	case r == '－':
+		return '-'
+	case r == '＋':
+		return '+'
+	}
+	return r
+}
+
+type numberProblem uint8
+
+const (
+	numberOK    numberProblem = iota
+	numberNot                 // not a number at all
+	numberComma               // a comma that is not a thousands separator
+	numberLong                // more than maxDigits digits
+)
+
+// scanNumber checks that t is [+-]digits[.digits], with the digits before
+// the point either plain or grouped by three with commas, and at least one
+// digit in all. It returns the number of digits.
+func scanNumber(t string) (int, numberProblem) {
+	i := 0
+	if i < len(t) && (t[i] == '+' || t[i] == '-') {
+		i++
+	}
+	whole, group, grouped := 0, 0, false
+	for ; i < len(t); i++ {
+		c := t[i]
+		if c >= '0' && c <= '9' {
+			whole++
+			group++
+			continue
+		}
+		if c != ',' {
+			break
+		}
+		if group == 0 || group > 3 || (grouped && group != 3) {
+			return whole, numberComma
+		}
+		grouped, group = true, 0
+	}
+	if grouped && group != 3 {
+		return whole, numberComma
+	}
+	frac := 0
+	if i < len(t) && t[i] == '.' {
+		for i++; i < len(t) && t[i] >= '0' && t[i] <= '9'; i++ {
+			frac++
+		}
+	}
+	switch {
+	case i < len(t) && t[i] == ',' && whole+frac > 0:
+		return whole + frac, numberComma
+	case i < len(t) || whole+frac == 0:
+		return whole + frac, numberNot
+	case whole+frac > maxDigits:
+		return whole + frac, numberLong
+	}
+	return whole + frac, numberOK
 }

@@ -82,7 +82,7 @@ func TestEvalXLSXRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(a), string(b), "the tool's own XLSX reads back to the same decisions")
 	assert.Contains(t, string(a), "1,RT1,return-travel-reimbursement,true,1286.50,,", "a computed cost reads as Excel shows it")
-	assert.Contains(t, string(a), "3,RT3,return-travel-reimbursement,,,,travel_cost (往返路费): 300.125 has more than 2 decimal places")
+	assert.Contains(t, string(a), "3,RT3,return-travel-reimbursement,,,,\"travel_cost (往返路费): \"\"300.125\"\" has more than 2 decimal places\"")
 
 	x, err := excelize.OpenFile(first)
 	require.NoError(t, err)

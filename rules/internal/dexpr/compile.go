@@ -140,9 +140,14 @@ func Compile(src string, env map[string]Kind, want Kind) (p *Program, problems [
 	if pre := screen(src); len(pre) > 0 {
 		return nil, pre
 	}
-	envMap := make(map[string]any, len(env))
-	for name, k := range env {
-		envMap[name] = k.zero()
+	// Only the names src mentions go to expr, which spends time on every
+	// name it is given: compiling stays proportional to the expression,
+	// not to the number of names in scope.
+	envMap := map[string]any{}
+	for _, w := range words(src) {
+		if k, ok := env[w]; ok {
+			envMap[w] = k.zero()
+		}
 	}
 	lit := &literalPatcher{src: []rune(src)}
 	opts := []expr.Option{
@@ -188,6 +193,29 @@ func Compile(src string, env map[string]Kind, want Kind) (p *Program, problems [
 		p.ident = id.Value
 	}
 	return p, nil
+}
+
+// words returns the runs of ASCII letters, digits and underscores in src,
+// a superset of the variable names it can mention.
+func words(src string) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(src); i++ {
+		if i < len(src) {
+			c := src[i]
+			if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				if start < 0 {
+					start = i
+				}
+				continue
+			}
+		}
+		if start >= 0 {
+			out = append(out, src[start:i])
+			start = -1
+		}
+	}
+	return out
 }
 
 // NewVM returns a VM for one goroutine, with the memory budget set.

@@ -197,13 +197,13 @@ func syntaxProblem(err error) Problem {
 	if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	}
-	return Problem{Pos: Pos{max(line, 1), 1}, Code: "yaml-syntax", Message: msg}
+	return Problem{Pos: Pos{max(line, 1), 1}, Code: "yaml-syntax", Message: fmt.Sprintf("%s", Clip(msg))}
 }
 
 func pos(n *yaml.Node) Pos { return Pos{n.Line, n.Column} }
 
 func (d *decoder) fail(n *yaml.Node, code, format string, args ...any) {
-	d.problems = append(d.problems, Problem{Pos: pos(n), Code: code, Message: fmt.Sprintf(format, args...)})
+	d.problems = append(d.problems, Problem{Pos: pos(n), Code: code, Message: fmt.Sprintf(format, ClipArgs(args)...)})
 }
 
 // fields reads a mapping, reporting unknown and duplicate keys. It returns
@@ -600,35 +600,72 @@ func hint(got string, allowed []string) string {
 	return ""
 }
 
+// maxCompared is the longest name, in characters, that did-you-mean hints
+// compare: a longer name gets no hint, so a hint costs at most
+// maxCompared² steps per candidate.
+const maxCompared = 64
+
+// maxHint is the largest edit distance a hint may be at.
+const maxHint = 2
+
 // distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+func distance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
+	for i := 1; i <= len(a); i++ {
 		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
+		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return prev[len(b)]
 }
 
-// Closest returns the name among names closest to got, or "" if none is close.
+// Closest returns the name among names closest to got, or "" if none is
+// within two edits. Only names whose lengths differ from got's by less than
+// the best distance so far are compared, and names longer than 64
+// characters never are, so the cost is linear in the number of names.
 func Closest(got string, names []string) string {
-	best, bestD := "", 3
+	g, ok := runes(got)
+	if !ok {
+		return ""
+	}
+	best, bestD := "", maxHint+1
 	for _, a := range names {
-		if dd := distance(got, a); dd < bestD {
+		if d := len(a) - len(got); d >= 4*bestD || -d >= 4*bestD {
+			continue // a UTF-8 character is at most 4 bytes
+		}
+		r, ok := runes(a)
+		if !ok || abs(len(r)-len(g)) >= bestD {
+			continue
+		}
+		if dd := distance(g, r); dd < bestD {
 			best, bestD = a, dd
 		}
 	}
 	return best
+}
+
+// runes returns s as characters, or false if it is too long to compare.
+func runes(s string) ([]rune, bool) {
+	if len(s) > 4*maxCompared {
+		return nil, false
+	}
+	r := []rune(s)
+	return r, len(r) <= maxCompared
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
