@@ -90,6 +90,9 @@ func (c *linker) numCall(x *ast.CallNode) numFn {
 			if err != nil {
 				return Num{}, w(err)
 			}
+			if v.isBig() {
+				f.steps -= v.cost() // arithmetic on large values costs steps for its size
+			}
 			return v, nil
 		}
 	}

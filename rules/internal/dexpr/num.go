@@ -182,6 +182,12 @@ func fromRat(r *big.Rat) (Num, error) {
 	return Num{x: &numExt{r: r}}, nil
 }
 
+// cost is the number of extra budget steps an operation that produced a,
+// in the big form, is charged: one per 64-bit word of its parts.
+func (a Num) cost() int {
+	return (a.x.r.Num().BitLen() + a.x.r.Denom().BitLen()) / 64
+}
+
 // mul64 returns a*b when it fits in an int64 other than MinInt64.
 func mul64(a, b int64) (int64, bool) {
 	hi, lo := bits.Mul64(abs64(a), abs64(b))
