@@ -91,5 +91,19 @@
 // # Concurrency
 //
 // A Set is immutable after loading and safe for concurrent use; each
-// evaluation takes a VM from a pool, so goroutines never share one.
+// evaluation has a frame of its own.
+//
+// # Evaluation
+//
+// Loading compiles every expression to Go closures over numbered, typed
+// slots: inputs are bound into their slots by index, parameter values are
+// converted when the file is loaded, and numbers are exact fractions held
+// in two int64s while they fit and in big integers when they do not, so an
+// answer is never wrong because a value grew. Division is exact (1 / 3 * 3
+// is 1); rounding happens only where an output declares it.
+//
+// Evaluation is bounded: every exact value's numerator and denominator is
+// limited to 2048 bits ([ErrTooLarge]), a decision has a budget of steps
+// ([WithBudget], [ErrBudget]), and the context is checked between steps.
+// A failure names the expression and the position in the rule file.
 package rules

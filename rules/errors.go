@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 )
 
 // Sentinel errors, matched with [errors.Is].
@@ -17,6 +19,11 @@ var (
 	ErrInvalid = errors.New("invalid value")
 	// ErrNoValue: a parameter the rule uses has no value on the as-of date.
 	ErrNoValue = errors.New("no value in force")
+	// ErrTooLarge: an exact value grew past the size limit on its numerator
+	// or denominator (about 616 decimal digits each).
+	ErrTooLarge = dexpr.ErrTooLarge
+	// ErrBudget: a decision took more steps than its budget ([WithBudget]).
+	ErrBudget = dexpr.ErrBudget
 )
 
 var errMissing = fmt.Errorf("%w", ErrMissing)

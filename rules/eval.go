@@ -4,9 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
+	"math/bits"
 
-	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 	"github.com/shopspring/decimal"
 )
 
@@ -92,17 +91,33 @@ func (r Result) HasReason(code string) bool {
 type EvalOption func(*evalConfig)
 
 type evalConfig struct {
-	asOf Date
+	asOf   Date
+	budget int
 }
 
 // On sets the as-of date for inputs that do not carry "as_of" themselves.
 func On(d Date) EvalOption { return func(c *evalConfig) { c.asOf = d } }
 
+// DefaultBudget is the number of steps (operators, calls, branches) one
+// decision may take unless [WithBudget] says otherwise. The rules of a policy
+// take a few dozen; arithmetic on very large exact values counts extra
+// steps for its size.
+const DefaultBudget = 100_000
+
+// WithBudget sets the number of steps one decision may take; past it,
+// evaluation stops with an [*EvalError] wrapping [ErrBudget]. A budget of
+// zero or less means [DefaultBudget].
+func WithBudget(steps int) EvalOption {
+	return func(c *evalConfig) { c.budget = steps }
+}
+
 // Eval decides rule id on in. The as-of date is in["as_of"] or, failing
 // that, the date given with [On]. It returns an *InputError when an input is
 // missing or cannot be read, and an *EvalError when the rule cannot be
 // evaluated otherwise (unknown rule, a parameter with no value in force,
-// division by zero, cancelled ctx). Eval is safe for concurrent use.
+// division by zero, an exact value past its size limit ([ErrTooLarge]), the
+// budget used up ([ErrBudget]), cancelled ctx). The context is checked
+// between steps. Eval is safe for concurrent use.
 func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -120,6 +135,9 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.budget <= 0 {
+		cfg.budget = DefaultBudget
+	}
 	asOf := cfg.asOf
 	if v, ok := in[AsOf]; ok && !v.IsZero() && !(v.kind == kindText && v.s == "") {
 		d, err := asOfDef.read(v)
@@ -132,32 +150,15 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return Result{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: errMissing}
 	}
 
-	// The environment is not cleared between runs: every name a rule's
-	// expressions read is set below before they run, and the checker rejects
-	// any other name at load.
-	st := s.pool.Get().(*evalState)
-	defer s.pool.Put(st)
-	env := st.env
-	if st.day != asOf || st.dayBox == nil {
-		st.day, st.dayBox = asOf, asOf.Time()
-	}
-	env[AsOf] = st.dayBox
-
-	rec := &record{set: s, rule: r, asOf: asOf}
-	// inputs, lets and outputs' exact values share one slice.
-	if n := len(r.inputs) + len(r.lets) + len(r.outputs); n <= len(rec.buf) {
-		rec.values = rec.buf[:n]
-	} else {
-		rec.values = make([]any, n)
-	}
+	rec := newRecord(r)
+	rec.asOf, rec.budget = asOf, cfg.budget
+	rec.f.Days[r.slot.asOf.Slot] = dayOf(asOf)
 	for i, def := range r.inputs {
 		v, err := def.read(in[def.name])
 		if err != nil {
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
-		b := def.box(v)
-		env[def.name] = b
-		rec.values[i] = b
+		rec.bindInput(i, def, v)
 	}
 	res = Result{Rule: id, rec: rec}
 	if !r.inForce.Contains(asOf) {
@@ -165,98 +166,87 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return res, nil
 	}
 	rec.inForce = true
-	if len(r.params) <= len(rec.paramBuf) {
-		rec.params = rec.paramBuf[:len(r.params)]
-	} else {
-		rec.params = make([]*paramValue, len(r.params))
+	if err := rec.bindParams(); err != nil {
+		return Result{}, err
 	}
-	for i, p := range r.params {
-		v := p.at(asOf)
-		if v == nil {
-			return Result{}, &EvalError{Rule: id, Pos: r.pos, Err: noValue(p, asOf)}
-		}
-		env[p.name] = v.boxed
-		rec.params[i] = v
+	rec.f.Limit(ctx, cfg.budget)
+	if err := rec.decide(); err != nil {
+		return Result{}, err
 	}
-	lets := rec.values[len(r.inputs):]
-	for i, l := range r.lets {
-		out, err := l.prog.Run(st.vm, env)
-		if err != nil {
-			return Result{}, &EvalError{Rule: id, Pos: l.pos, Err: err}
-		}
-		env[l.name] = out
-		lets[i] = out
-	}
-	res.Pass = true
-	for i, q := range r.reqs {
-		out, err := q.prog.Run(st.vm, env)
-		if err != nil {
-			return Result{}, &EvalError{Rule: id, Pos: q.pos, Err: err}
-		}
-		if held, _ := out.(bool); !held {
-			rec.failed |= 1 << i
-			res.Pass = false
-			res.Reasons = append(res.Reasons, Reason{Code: q.code, Message: q.message, Clause: r.clause})
+	res.Pass = rec.pass
+	if !rec.pass {
+		res.Reasons = make([]Reason, 0, bits.OnesCount64(rec.failed))
+		for i := range r.reqs {
+			if rec.failed&(1<<i) != 0 {
+				res.Reasons = append(res.Reasons, r.slot.reasons[i])
+			}
 		}
 	}
-	res.Outputs = make([]Output, len(r.outputs))
+	res.Outputs = sized(rec.outBuf[:], len(r.outputs))
 	for i, o := range r.outputs {
 		res.Outputs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
-		if res.Pass || o.keep {
-			out, err := o.prog.Run(st.vm, env)
+		if rec.pass || o.keep {
+			exact, err := o.prog.Num(&rec.f)
 			if err != nil {
-				return Result{}, &EvalError{Rule: id, Pos: o.pos, Err: err}
+				return Result{}, evalError(id, o.pos, o.at, err)
 			}
-			lets[len(r.lets)+i] = out
-			res.Outputs[i].Value = o.rounding.round(out)
+			res.Outputs[i].Value = o.rounding.roundNum(exact)
 		}
 	}
-	rec.pass = res.Pass
+	rec.f.Limit(nil, 0) // the Result keeps the frame, not the context
 	return res, nil
+}
+
+// decide computes the lets and the requirements into rec.
+func (rec *record) decide() error {
+	r, f := rec.rule, &rec.f
+	for i, l := range r.lets {
+		if err := l.prog.Assign(f, r.slot.lets[i]); err != nil {
+			return evalError(r.id, l.pos, l.at, err)
+		}
+	}
+	rec.pass = true
+	for i, q := range r.reqs {
+		held, err := q.prog.Bool(f)
+		if err != nil {
+			return evalError(r.id, q.pos, q.at, err)
+		}
+		if !held {
+			rec.failed |= 1 << i
+			rec.pass = false
+		}
+	}
+	return nil
 }
 
 var asOfDef = &inputDef{name: AsOf, label: asOfLabel, typ: TypeDate}
 
-// record is what an evaluation keeps for its explanation, built on demand.
-type record struct {
-	set     *Set
-	rule    *rule
-	asOf    Date
-	inForce bool
-	pass    bool
-	params  []*paramValue
-	values  []any  // inputs as expressions saw them, lets, outputs' exact values (nil if not computed)
-	failed  uint64 // bit i: requirement i did not hold
-
-	// Small rules keep everything in the record itself: one allocation.
-	paramBuf [8]*paramValue
-	buf      [12]any
-}
-
 // Explanation returns the audit record of the decision; see [Explanation].
-// It is built from what the evaluation kept, so asking for it is optional.
+// Evaluation keeps only its frame of values; the record is built from it
+// when asked for, recomputing each output's exact value, so a caller that
+// never asks pays nothing for it.
 func (r Result) Explanation() Explanation {
 	rec := r.rec
 	if rec == nil {
 		return Explanation{}
 	}
-	s, ru := rec.set, rec.rule
+	ru := rec.rule
+	s := ru.set
 	ex := Explanation{Policy: s.meta.ID, PolicyNumber: s.meta.Number, PolicyHash: s.hash, Rule: ru.id, Title: ru.title,
 		Clause: ru.clause, Quote: ru.quote, AsOf: rec.asOf, InForce: ru.inForce, InForceOnDate: rec.inForce, Pass: rec.pass}
 	for i, def := range ru.inputs {
-		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: def.unbox(rec.values[i])})
+		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: rec.input(i, def)})
 	}
-	lets := rec.values[len(ru.inputs):]
 	if !rec.inForce {
 		return ex
 	}
-	for i, p := range ru.params {
-		v := rec.params[i]
+	for _, p := range ru.params {
+		v := p.at(rec.asOf) // in force: Eval checked it
 		ex.Parameters = append(ex.Parameters, ParamUse{Name: p.name, Label: p.label, Value: v.v, None: v.v.IsZero(),
 			From: v.from, Basis: v.basis, Pos: v.pos})
 	}
 	for i, l := range ru.lets {
-		ex.Values = append(ex.Values, Fact{Name: l.name, Value: valueOf(lets[i])})
+		ex.Values = append(ex.Values, Fact{Name: l.name, Value: rec.value(ru.slot.lets[i])})
 	}
 	for i, q := range ru.reqs {
 		ex.Requirements = append(ex.Requirements, Check{Code: q.code, Condition: q.src, Message: q.message, Held: rec.failed&(1<<i) == 0})
@@ -267,10 +257,16 @@ func (r Result) Explanation() Explanation {
 			ex.Requirements = append(ex.Requirements, Check{Code: x.Code, Condition: "across", Message: x.Message})
 		}
 	}
-	for i, o := range ru.outputs {
+	// The outputs are computed again on a copy of the frame: the same
+	// closures on the same values give the same numbers.
+	f := rec.f.Copy()
+	f.Limit(context.Background(), rec.budget)
+	for _, o := range ru.outputs {
 		step := Step{Name: o.name, Label: o.label, Rounding: o.rounding}
-		if exact := lets[len(ru.lets)+i]; exact != nil {
-			step.Exact, step.Value, step.Computed = valueOf(exact), o.rounding.round(exact), true
+		if rec.pass || o.keep {
+			if exact, err := o.prog.Num(f); err == nil {
+				step.Exact, step.Value, step.Computed = computed(exact), o.rounding.roundNum(exact), true
+			}
 		}
 		ex.Outputs = append(ex.Outputs, step)
 	}
@@ -290,24 +286,4 @@ func (p Period) text() string {
 		return p.From.String() + " 起"
 	}
 	return fmt.Sprintf("%s 至 %s", p.From, p.To.AddDays(-1))
-}
-
-// valueOf wraps an expression result as a Value.
-func valueOf(v any) Value {
-	switch x := v.(type) {
-	case decimal.Decimal:
-		return Value{kind: kindComputed, d: x}
-	case dexpr.Ratio:
-		if d, ok := x.Terminating(); ok {
-			return Value{kind: kindComputed, d: d}
-		}
-		return Value{kind: kindRatio, q: x.Rat()}
-	case bool:
-		return Bool(x)
-	case string:
-		return Text(x)
-	case time.Time:
-		return Day(DateOf(x))
-	}
-	return Value{}
 }

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -123,4 +124,16 @@ func ExampleSet_Test() {
 	// Output:
 	// demo.yaml:23:5: ok seven months pay six
 	// demo.yaml:24:5: FAIL a wrong expectation: amount = 400, want 500
+}
+
+func ExampleWithBudget() {
+	set, _ := rules.Compile(rules.Source{Name: "demo.yaml", Data: []byte(grants)})
+	in := rules.Input{rules.AsOf: rules.Text("2021-10-01"), "months": rules.Text("3")}
+	_, err := set.Eval(context.Background(), "subsidy", in, rules.WithBudget(2))
+	fmt.Println(errors.Is(err, rules.ErrBudget))
+	res, err := set.Eval(context.Background(), "subsidy", in, rules.WithBudget(10))
+	fmt.Println(res.Outputs[0], err)
+	// Output:
+	// true
+	// 600.00 <nil>
 }

@@ -170,12 +170,9 @@ func Compile(sources ...Source) (set *Set, err error) {
 		c.diags.sort()
 		return nil, c.diags
 	}
-	for _, p := range s.params {
-		for i := range p.values {
-			p.values[i].boxed = p.values[i].exprValue(p)
-		}
+	if ds := s.link(); len(ds) > 0 {
+		return nil, ds
 	}
-	s.pool.New = func() any { return &evalState{vm: dexpr.NewVM(), env: map[string]any{}} }
 	return s, nil
 }
 
@@ -587,7 +584,7 @@ func (c *compiler) rule(s *Set, d ruledoc.Rule) {
 		if prog == nil {
 			continue
 		}
-		r.lets = append(r.lets, let{name: name, prog: prog, pos: c.at(l.Expr.Pos)})
+		r.lets = append(r.lets, let{name: name, prog: prog, pos: c.at(l.Expr.Pos), at: c.within(l.Expr)})
 		env[name] = prog.Kind
 	}
 	if len(d.Requirements) > maxRequirements {
@@ -604,14 +601,14 @@ func (c *compiler) rule(s *Set, d ruledoc.Rule) {
 		}
 		codes[code] = true
 		prog := compile(q.When, dexpr.Bool, "requirement "+code)
-		r.reqs = append(r.reqs, requirement{code: code, message: q.Message.Value, src: strings.TrimSpace(q.When.Value), prog: prog, pos: c.at(q.When.Pos)})
+		r.reqs = append(r.reqs, requirement{code: code, message: q.Message.Value, src: strings.TrimSpace(q.When.Value), prog: prog, pos: c.at(q.When.Pos), at: c.within(q.When)})
 	}
 	for _, o := range d.Outputs {
 		name := o.Name.Value
 		if reserved[name] || !namePattern.MatchString(name) {
 			c.diag(c.at(o.Pos), "bad-name", "rule %q: output name %q is reserved or not snake_case", id, name)
 		}
-		out := output{name: name, label: o.Label.Value, pos: c.at(o.Expr.Pos)}
+		out := output{name: name, label: o.Label.Value, pos: c.at(o.Expr.Pos), at: c.within(o.Expr)}
 		out.prog = compile(o.Expr, dexpr.Number, "output "+name)
 		out.rounding = c.rounding(o)
 		switch o.OnFail.Value {

@@ -33,4 +33,6 @@ func (r Rounding) Round(d decimal.Decimal) decimal.Decimal {
 	return dexpr.Round(d, r.Places, modes[r.Mode])
 }
 
-func (r Rounding) round(v any) decimal.Decimal { return dexpr.Round(v, r.Places, modes[r.Mode]) }
+func (r Rounding) roundNum(v dexpr.Num) decimal.Decimal {
+	return dexpr.RoundNum(v, r.Places, modes[r.Mode])
+}

@@ -1,9 +1,6 @@
 package rules
 
 import (
-	"sync"
-
-	"github.com/expr-lang/expr/vm"
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 )
 
@@ -23,8 +20,6 @@ type Set struct {
 	rules      map[string]*rule
 	ruleOrder  []string
 	tests      []testCase
-
-	pool sync.Pool // *evalState
 }
 
 // Meta describes the policy document a Set encodes.
@@ -46,8 +41,8 @@ type param struct {
 
 type paramValue struct {
 	from  Date
-	v     Value // zero Value when none
-	boxed any   // the value as expressions see it, boxed once at load
+	v     Value     // zero Value when none
+	slot  slotValue // the value as expressions see it, converted once at load
 	basis string
 	pos   Pos
 }
@@ -62,12 +57,16 @@ type rule struct {
 	outputs                  []output
 	across                   *acrossSpec // checks that span records, or nil
 	pos                      Pos
+
+	set  *Set
+	slot slots // where each value lives in an evaluation's frame
 }
 
 type let struct {
 	name string
 	prog *dexpr.Program
 	pos  Pos
+	at   func(line, col int) Pos // a position inside the expression
 }
 
 type requirement struct {
@@ -75,6 +74,7 @@ type requirement struct {
 	src           string // the condition's source
 	prog          *dexpr.Program
 	pos           Pos
+	at            func(line, col int) Pos
 }
 
 type output struct {
@@ -83,13 +83,7 @@ type output struct {
 	rounding    Rounding
 	keep        bool // computed even when the rule does not pass
 	pos         Pos
-}
-
-type evalState struct {
-	vm     *vm.VM
-	env    map[string]any
-	day    Date // the last as-of date, and its boxed form
-	dayBox any
+	at          func(line, col int) Pos
 }
 
 // Meta returns the policy's description.
@@ -203,21 +197,6 @@ func (p *param) at(on Date) *paramValue {
 		}
 	}
 	return nil
-}
-
-// exprValue returns the parameter's value as an expression sees it.
-func (v *paramValue) exprValue(p *param) any {
-	switch {
-	case p.nullable && v.v.IsZero():
-		return dexpr.Maybe{}
-	case p.nullable:
-		return dexpr.Maybe{Value: v.v.Decimal(), Valid: true}
-	case p.typ == TypeBool:
-		return v.v.b
-	case p.typ == TypeDate:
-		return v.v.day.Time()
-	}
-	return v.v.Decimal()
 }
 
 func exprKind(t Type) dexpr.Kind {

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
@@ -239,40 +238,7 @@ func ParseValue(t Type, text string) (Value, error) {
 	return (&inputDef{typ: t}).read(Text(text))
 }
 
-// box returns a value read by [inputDef.read] as an expression sees it.
-func (def *inputDef) box(v Value) any {
-	switch def.typ {
-	case TypeBool:
-		return v.b
-	case TypeDate:
-		return v.day.Time()
-	case TypeEnum:
-		return def.boxed[v.s]
-	case TypeInt:
-		return decimal.NewFromInt(v.n)
-	}
-	return v.d
-}
-
-// unbox turns a value boxed by [inputDef.box] back into the Value read.
-func (def *inputDef) unbox(b any) Value {
-	switch x := b.(type) {
-	case bool:
-		return Bool(x)
-	case time.Time:
-		return Day(DateOf(x))
-	case string:
-		return Text(x)
-	case decimal.Decimal:
-		if def.typ == TypeInt {
-			return Int(x.IntPart())
-		}
-		return Dec(x)
-	}
-	return Value{}
-}
-
-// maxDigits bounds the digits of a number an input may carry.
+// maxDigits bounds the length of a number an input may carry.
 const maxDigits = 30
 
 // moneyPlaces is the number of decimal places a money value has.

@@ -120,6 +120,13 @@ type Program struct {
 	Kind Kind
 	// Names lists the variables the expression reads, sorted.
 	Names []string
+
+	// The compiled form, set by Link: one of these, by Kind.
+	num     numFn
+	boolean boolFn
+	text    textFn
+	day     dayFn
+	opt     optFn
 }
 
 // MaxNodes bounds the size of one expression.
@@ -218,7 +225,9 @@ func words(src string) []string {
 	return out
 }
 
-// NewVM returns a VM for one goroutine, with the memory budget set.
+// NewVM returns a VM for one goroutine, with the memory budget set. The VM
+// and [Program.Run] are the reference evaluation the compiled form of
+// [Program.Link] is tested against; rules are evaluated in the compiled form.
 func NewVM() *vm.VM { return &vm.VM{MemoryBudget: MemoryBudget} }
 
 // Run runs p on the values in env, using m (which must not be shared between

@@ -131,17 +131,6 @@ func roundRat(r *big.Rat, places int32, m Mode) decimal.Decimal {
 	return decimal.NewFromBigInt(q, -places)
 }
 
-// toRat returns the exact value of a number operand.
-func toRat(v any) *big.Rat {
-	switch x := v.(type) {
-	case decimal.Decimal:
-		return x.Rat()
-	case Ratio:
-		return x.rat()
-	}
-	panic(fmt.Sprintf("dexpr: %T is not a number", v))
-}
-
 // ParseLiteral reads the source text of a number literal exactly.
 func ParseLiteral(text string) (decimal.Decimal, error) {
 	t := strings.ReplaceAll(text, "_", "")
