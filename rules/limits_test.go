@@ -3,6 +3,7 @@ package rules_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -293,5 +294,18 @@ func BenchmarkLoadHostile(b *testing.B) {
 				_, _ = rules.Compile(srcs...)
 			}
 		})
+	}
+}
+
+// BenchmarkLoad measures loading the default policy, for comparison with
+// the crafted files.
+func BenchmarkLoad(b *testing.B) {
+	data, err := os.ReadFile("../policies/henan-2021-48.yaml")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := rules.Compile(rules.Source{Name: "henan-2021-48.yaml", Data: data}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
