@@ -85,7 +85,7 @@ const (
 	maxValues      = 10000    // dated values of one parameter, overlays merged: "too-many-values"
 	maxRules       = 1000     // rules of a policy: "too-many-rules"
 	maxLets        = 200      // lets of one rule: "too-many-lets"
-	maxExpressions = 5000     // lets, requirements and outputs of a policy: "too-many-expressions"
+	maxExpressions = 2000     // lets, requirements and outputs of a policy: "too-many-expressions"
 	maxExprBytes   = 64 << 10 // bytes of expression text in a policy: "expressions-too-large"
 	maxNameLen     = 64       // characters in a name, code or enum value: "name-too-long"
 	maxLabelLen    = 100      // characters in a label, which input errors repeat: "label-too-long"
