@@ -58,7 +58,7 @@ func open(ctx context.Context, dsn string, target int) (*Ledger, error) {
 		}
 		driver = "sqlite"
 		source = dsn + "?_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+			"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)&_txlock=immediate"
 	}
 	db, err := sql.Open(driver, source)
 	if err != nil {

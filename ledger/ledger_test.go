@@ -622,3 +622,34 @@ func TestQueriesAndExport(t *testing.T) {
 		assert.Error(t, err)
 	})
 }
+
+// Two clerks record the same file at once: one records it, the other is
+// told it was already recorded, and nothing is recorded twice.
+func TestSameFileAtOnce(t *testing.T) {
+	eachDB(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		var pays []ledger.Payment
+		for i := range 300 {
+			pays = append(pays, grant(fmt.Sprintf("P%04d", i), "B", i+1, "2021-09-30"))
+		}
+		var (
+			wg   sync.WaitGroup
+			recs [2]ledger.Recorded
+			errs [2]error
+		)
+		for i, l := range []*ledger.Ledger{open(t, dsn), open(t, dsn)} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				recs[i], errs[i] = l.Record(ctx, batch("same.csv", grantRule, "2021-09-30"), pays, nil)
+			}()
+		}
+		wg.Wait()
+		require.NoError(t, errs[0])
+		require.NoError(t, errs[1])
+		assert.True(t, recs[0].Already != recs[1].Already, "one records, one is told: %+v", recs)
+		assert.Equal(t, recs[0].Batch.ID, recs[1].Batch.ID)
+		l := open(t, dsn)
+		assert.Equal(t, 300, count(t, l, "payments"))
+	})
+}
