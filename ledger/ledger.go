@@ -64,6 +64,10 @@ func open(ctx context.Context, dsn string, target int) (*Ledger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: open %s: %v", d.name(), err)
 	}
+	if !d.postgres {
+		// Bound the page caches (32 MiB each); writers take turns anyway.
+		db.SetMaxOpenConns(8)
+	}
 	l := &Ledger{db: db, d: d}
 	if err := l.migrate(ctx, target); err != nil {
 		db.Close()

@@ -67,6 +67,14 @@ type Payment struct {
 	Cap      int64           `json:"cap"`
 }
 
+// withRule returns p with its rule, or rule if it names none.
+func (p Payment) withRule(rule string) Payment {
+	if p.Rule == "" {
+		p.Rule = rule
+	}
+	return p
+}
+
 // Refusal is a decision a batch refused because of what was already paid
 // (a duplicate grant, months over the cap), recorded so an auditor can
 // list every such case. Earlier, when not 0, is the payment it collided
@@ -164,25 +172,23 @@ func (e *InputError) Unwrap() error { return e.Err }
 // loser of two clerks recording the same file at once.
 //
 // Invalid input gives an [*InputError] before the database is touched.
+// Record does not change payments or refusals.
 // In PostgreSQL the transaction is SERIALIZABLE and is retried a few times
 // when the database asks for it; in SQLite it is an IMMEDIATE transaction.
 func (l *Ledger) Record(ctx context.Context, b Batch, payments []Payment, refusals []Refusal) (Recorded, error) {
 	if err := checkBatch(b); err != nil {
 		return Recorded{}, err
 	}
-	for i := range payments {
-		if payments[i].Rule == "" {
-			payments[i].Rule = b.Rule
-		}
-		if err := checkPayment(payments[i]); err != nil {
+	for _, p := range payments {
+		if err := checkPayment(p.withRule(b.Rule)); err != nil {
 			return Recorded{}, err
 		}
 	}
-	for i := range refusals {
-		if refusals[i].Rule == "" {
-			refusals[i].Rule = b.Rule
+	for _, r := range refusals {
+		if r.Rule == "" {
+			r.Rule = b.Rule
 		}
-		if err := checkRefusal(refusals[i]); err != nil {
+		if err := checkRefusal(r); err != nil {
 			return Recorded{}, err
 		}
 	}
@@ -270,7 +276,7 @@ func (l *Ledger) record(ctx context.Context, b Batch, payments []Payment, refusa
 
 	st := stmts{once: once, plain: plain, used: used}
 	for i, p := range payments {
-		if err := l.pay(ctx, tx, st, b.ID, p); err != nil {
+		if err := l.pay(ctx, tx, st, b.ID, p.withRule(b.Rule)); err != nil {
 			return Recorded{}, err
 		}
 		if l.afterPay != nil {
@@ -289,6 +295,9 @@ func (l *Ledger) record(ctx context.Context, b Batch, payments []Payment, refusa
 		}
 		defer ins.Close()
 		for _, r := range refusals {
+			if r.Rule == "" {
+				r.Rule = b.Rule
+			}
 			earlier := sql.NullInt64{Int64: r.Earlier, Valid: r.Earlier != 0}
 			if _, err := ins.ExecContext(ctx, b.ID, r.Rule, r.Subject, r.Key, r.Code, r.AsOf.String(),
 				r.Row, r.Line, earlier, string(r.Detail)); err != nil {
