@@ -46,6 +46,7 @@ const usage = `usage:
   fangpin test [FILE]...
   fangpin explain RULE --set name=value ... [--on DATE] [--policy FILE]...
   fangpin weekly --county NAME --date DATE [--progress FILE] -o FILE
+  fangpin ledger payments|refusals|totals|batches|reverse [--ledger DB] ...
 
 INPUT and OUTPUT are .csv, .xlsx or .jsonl files; - is JSONL on stdin/stdout.
 Rules of the default policy 豫办发电〔2021〕48号:
@@ -86,6 +87,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.explain(ctx, rest)
 	case "weekly":
 		return e.weekly(ctx, rest)
+	case "ledger":
+		return e.ledgerCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
