@@ -46,6 +46,7 @@ const usage = `usage:
   fangpin test [FILE]...
   fangpin explain RULE --set name=value ... [--on DATE] [--policy FILE]...
   fangpin weekly --county NAME --date DATE [--progress FILE] -o FILE
+  fangpin serve [--addr 127.0.0.1:8080] [--policy FILE]... [--decision-log FILE]
 
 INPUT and OUTPUT are .csv, .xlsx or .jsonl files; - is JSONL on stdin/stdout.
 Rules of the default policy 豫办发电〔2021〕48号:
@@ -86,6 +87,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.explain(ctx, rest)
 	case "weekly":
 		return e.weekly(ctx, rest)
+	case "serve":
+		return e.serve(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
