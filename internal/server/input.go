@@ -120,22 +120,26 @@ func inputOf(info rules.RuleInfo, fields []field, day rules.Date) (rules.Input, 
 	from := map[string]string{}
 	id := ""
 	for _, f := range fields {
+		if _, ok := info.Field(f.key); !ok && isIDKey(f.key) && f.raw == nil {
+			id = f.text
+		}
+	}
+	for _, f := range fields {
 		name, ok := info.Field(f.key)
 		if !ok {
 			if isIDKey(f.key) && f.raw == nil {
-				id = f.text
 				continue
 			}
-			return nil, "", errorf(http.StatusBadRequest, codeUnknownField, f.key,
+			return nil, id, errorf(http.StatusBadRequest, codeUnknownField, f.key,
 				"rule %s has no input %s; its inputs are %s", info.ID, prefix(f.key, 40), inputNames(info))
 		}
 		if prev, dup := from[name]; dup {
-			return nil, "", errorf(http.StatusBadRequest, codeDuplicateField, name, "%q and %q are both the input %s", prev, f.key, name)
+			return nil, id, errorf(http.StatusBadRequest, codeDuplicateField, name, "%q and %q are both the input %s", prev, f.key, name)
 		}
 		from[name] = f.key
 		switch {
 		case f.raw != nil:
-			return nil, "", errorf(http.StatusUnprocessableEntity, codeInvalidInput, name,
+			return nil, id, errorf(http.StatusUnprocessableEntity, codeInvalidInput, name,
 				"%s must be a string, a number or true/false, not %s", name, prefix(string(f.raw), 40))
 		case f.null:
 			continue // no value: the rule reports it missing if it needs it
