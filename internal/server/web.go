@@ -158,7 +158,9 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 			s.render(w, http.StatusBadRequest, "case", p)
 			return
 		}
-		fields = append(fields, field{key: f.Name, text: f.Value})
+		if strings.TrimSpace(f.Value) != "" { // an empty box or 请选择 is a missing input
+			fields = append(fields, field{key: f.Name, text: f.Value})
+		}
 	}
 	in, _, ae := inputOf(info, fields, s.today())
 	if ae == nil {
