@@ -211,6 +211,11 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		return out.Flush()
 	}
 	for {
+		if lines.r.Buffered() == 0 && out.Buffered() > 0 {
+			// Send what is decided before waiting for more of the body.
+			out.Flush()
+			rc.Flush()
+		}
 		text, line, err := lines.next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -236,10 +241,6 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Write(recordJSON(info, run.admit(rec)))
 		out.WriteByte('\n')
-		if rows%256 == 0 {
-			out.Flush()
-			rc.Flush()
-		}
 	}
 	return out.Flush()
 }
@@ -277,19 +278,35 @@ func (s *Server) handleLoan(w http.ResponseWriter, r *http.Request) error {
 	if ae != nil {
 		return ae
 	}
-	l, err := loan.Parse(func(name string) string { return text[name] })
-	if err != nil {
-		return err
+	start := time.Now()
+	dec, err := s.decideLoan(r.Context(), text)
+	out := "error"
+	if err == nil {
+		out = "fail"
+		if dec.Eligible {
+			out = "pass"
+		}
 	}
-	dec, err := s.loans.Subsidy(r.Context(), l)
-	if err != nil {
-		return err
+	s.metrics.decided(loan.Rule, out, time.Since(start))
+	var js []byte
+	if err == nil {
+		js, err = marshal(dec)
 	}
-	js, err := marshal(dec)
+	if s.declog != nil {
+		s.logLine(loan.Rule, text, js, err)
+	}
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, js)
+}
+
+func (s *Server) decideLoan(ctx context.Context, text map[string]string) (loan.Decision, error) {
+	l, err := loan.Parse(func(name string) string { return text[name] })
+	if err != nil {
+		return loan.Decision{}, err
+	}
+	return s.loans.Subsidy(ctx, l)
 }
 
 // loanText maps a loan object to the text of each field, as loan.Parse

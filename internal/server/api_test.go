@@ -2,10 +2,16 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/stretchr/testify/assert"
@@ -264,7 +270,7 @@ func TestLoanErrors(t *testing.T) {
 		code, field string
 	}{
 		{"principal in three places", `{` + base + `,"principal":"100.001"}`, 422, codeInvalidInput, "principal"},
-		{"principal missing", `{` + base + `}`, 422, codeInvalidInput, "principal"},
+		{"principal missing", `{` + base + `}`, 422, codeMissingInput, "principal"},
 		{"a percent for a rate", `{"poverty_relieved":true,"monitored":false,"principal":"1000","annual_rate":"3.85","start":"2021-09-01","maturity":"2022-09-01"}`, 422, codeInvalidInput, "annual_rate"},
 		{"repayments not a list of objects", `{` + base + `,"principal":"1000","repayments":[1]}`, 422, codeInvalidInput, "repayments"},
 		{"unknown field", `{` + base + `,"principal":"1000","collateral":"house"}`, 400, codeUnknownField, "collateral"},
@@ -459,4 +465,115 @@ func TestRecoverAnswers500(t *testing.T) {
 	assert.Equal(t, codeInternal, apiErr(t, rec).Code)
 	assert.Contains(t, ts.log.String(), `"msg":"panic"`)
 	assert.Contains(t, ts.log.String(), `"status":500`)
+}
+
+// TestBatchStreams sends a batch over a real connection one line at a
+// time and reads each answer before sending the next line.
+func TestBatchStreams(t *testing.T) {
+	ts := newTestServer(t, Limits{})
+	srv := httptest.NewServer(ts.Handler())
+	defer srv.Close()
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", srv.URL+"/v1/rules/training-grant/batch", pr)
+	require.NoError(t, err)
+	type answer struct {
+		resp *http.Response
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		got <- answer{resp, err}
+	}()
+	io.WriteString(pw, `{"id":"a","poverty_relieved":true,"monitored":false,"disaster_affected":true,"certificate_tier":"A"}`+"\n")
+	a := <-got // the status and the first line come before the body ends
+	require.NoError(t, a.err)
+	defer a.resp.Body.Close()
+	require.Equal(t, http.StatusOK, a.resp.StatusCode)
+	rd := bufio.NewReader(a.resp.Body)
+	for i, tier := range []string{"B", "C", "X"} {
+		first, err := rd.ReadString('\n')
+		require.NoError(t, err)
+		assert.Contains(t, first, fmt.Sprintf(`"row":%d,`, i+1))
+		io.WriteString(pw, `{"poverty_relieved":true,"monitored":false,"disaster_affected":true,"certificate_tier":"`+tier+`"}`+"\n")
+	}
+	pw.Close()
+	rest, err := io.ReadAll(rd)
+	require.NoError(t, err)
+	assert.Contains(t, string(rest), `"row":4,`)
+	assert.Contains(t, string(rest), `"code":"invalid-input"`)
+}
+
+func TestLoanIsLoggedAndCounted(t *testing.T) {
+	ts := newTestServer(t, Limits{})
+	body := `{"id":"L9","poverty_relieved":"否","monitored":"否","principal":"1000.00","annual_rate":"0.0385","start":"2021-09-01","maturity":"2022-09-01"}`
+	rec := ts.do(t, "POST", "/v1/loans/decide", body)
+	require.Equal(t, http.StatusOK, rec.Code, "body %s", rec.Body)
+	assert.Contains(t, rec.Body.String(), `"eligible":false`)
+	ts.do(t, "POST", "/v1/loans/decide", `{"poverty_relieved":"是"}`)
+	m := ts.do(t, "GET", "/metrics", "").Body.String()
+	assert.Contains(t, m, `fangpin_decisions_total{rule="microloan-interest-subsidy",outcome="fail"} 1`+"\n")
+	assert.Contains(t, m, `fangpin_decisions_total{rule="microloan-interest-subsidy",outcome="error"} 1`+"\n")
+	lines := strings.Split(strings.TrimSpace(ts.decisions.String()), "\n")
+	require.Len(t, lines, 2)
+	var logged struct {
+		Rule     string            `json:"rule"`
+		Input    map[string]string `json:"input"`
+		Decision struct {
+			Loan     string `json:"loan"`
+			Eligible bool   `json:"eligible"`
+		} `json:"decision"`
+		PolicySHA256 string `json:"policy_sha256"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &logged))
+	assert.Equal(t, "microloan-interest-subsidy", logged.Rule)
+	assert.Equal(t, "1000.00", logged.Input["principal"])
+	assert.Equal(t, "L9", logged.Decision.Loan)
+	assert.Equal(t, ts.set.Hash(), logged.PolicySHA256)
+	assert.Contains(t, lines[1], `"decision":null,"error":{"code":"missing-input","field":"monitored"`)
+}
+
+// TestRunShutsDownGracefully cancels a running server while a request is
+// under way: the request is answered, and Run returns without error.
+func TestRunShutsDownGracefully(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		io.WriteString(w, "done")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	hs := &http.Server{Handler: mux}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- Run(ctx, hs, func() error { return hs.Serve(ln) }, 5*time.Second) }()
+
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/slow")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- string(b)
+	}()
+	<-started
+	cancel()
+	time.Sleep(50 * time.Millisecond) // Shutdown has begun: no new connections
+	_, err = net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+	assert.Error(t, err, "the listener is closed")
+	close(release)
+	assert.Equal(t, "done", <-got)
+	assert.NoError(t, <-ran)
+}
+
+func TestUploadGetRedirects(t *testing.T) {
+	ts := newTestServer(t, Limits{})
+	rec := ts.do(t, "GET", "/upload", "")
+	assert.Equal(t, http.StatusSeeOther, rec.Code)
+	assert.Equal(t, "/", rec.Header().Get("Location"))
 }

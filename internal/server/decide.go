@@ -90,23 +90,26 @@ func quote(s string) string {
 // logDecision writes one line to the decision log: when, which rule, the
 // input (as_of included), the decision or the error, and the policy.
 func (s *Server) logDecision(rule string, in rules.Input, res rules.Result, err error) {
+	var js []byte
+	if err == nil {
+		js, err = decisionJSON(res)
+	}
+	s.logLine(rule, in, js, err)
+}
+
+// logLine writes a decision (its JSON) or the error that stopped it to the
+// decision log.
+func (s *Server) logLine(rule string, input any, decision []byte, err error) {
 	line := struct {
 		Time         string          `json:"time"`
 		Rule         string          `json:"rule"`
-		Input        rules.Input     `json:"input"`
+		Input        any             `json:"input"`
 		Decision     json.RawMessage `json:"decision"`
 		Error        *apiError       `json:"error"`
 		Policy       string          `json:"policy"`
 		PolicySHA256 string          `json:"policy_sha256"`
-	}{Time: s.now().UTC().Format(time.RFC3339Nano), Rule: rule, Input: in, Policy: s.set.Meta().ID, PolicySHA256: s.set.Hash()}
-	if err == nil {
-		js, jerr := decisionJSON(res)
-		if jerr != nil {
-			err = jerr
-		} else {
-			line.Decision = js
-		}
-	}
+	}{Time: s.now().UTC().Format(time.RFC3339Nano), Rule: rule, Input: input, Decision: decision,
+		Policy: s.set.Meta().ID, PolicySHA256: s.set.Hash()}
 	if err != nil {
 		line.Decision = json.RawMessage("null")
 		line.Error = classify(err)

@@ -59,6 +59,9 @@ func classify(err error) *apiError {
 	}
 	var fe *loan.FieldError
 	if errors.As(err, &fe) {
+		if errors.Is(fe.Err, rules.ErrMissing) {
+			return errorf(http.StatusUnprocessableEntity, codeMissingInput, fe.Field, "%v", err)
+		}
 		return errorf(http.StatusUnprocessableEntity, codeInvalidInput, fe.Field, "%v", err)
 	}
 	if errors.Is(err, rules.ErrUnknownRule) {

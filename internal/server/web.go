@@ -90,6 +90,7 @@ func (s *Server) pages(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /{$}", s.handleIndex)
 	mux.HandleFunc("POST /upload", s.handleUpload)
+	mux.Handle("GET /upload", http.RedirectHandler("/", http.StatusSeeOther))
 	mux.HandleFunc("GET /case", s.handleCase)
 	mux.HandleFunc("GET /policy", s.handlePolicy)
 	mux.HandleFunc("GET /weekly", s.handleWeekly)
