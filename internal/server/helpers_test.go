@@ -42,7 +42,7 @@ type testServer struct {
 	log, decisions *lockedBuffer
 }
 
-func newTestServer(t *testing.T, limits Limits, overlays ...rules.Source) *testServer {
+func newTestServer(t testing.TB, limits Limits, overlays ...rules.Source) *testServer {
 	t.Helper()
 	set, err := policies.Load(overlays...)
 	require.NoError(t, err)
