@@ -47,6 +47,7 @@ const usage = `usage:
   fangpin explain RULE --set name=value ... [--on DATE] [--policy FILE]...
   fangpin weekly --county NAME --date DATE [--progress FILE] -o FILE
   fangpin ledger payments|refusals|totals|batches|reverse [--ledger DB] ...
+  fangpin serve [--addr 127.0.0.1:8080] [--policy FILE]... [--decision-log FILE]
 
 INPUT and OUTPUT are .csv, .xlsx or .jsonl files; - is JSONL on stdin/stdout.
 Rules of the default policy 豫办发电〔2021〕48号:
@@ -89,6 +90,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.weekly(ctx, rest)
 	case "ledger":
 		return e.ledgerCmd(ctx, rest)
+	case "serve":
+		return e.serve(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil

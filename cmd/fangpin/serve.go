@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ruralrelief/fangpin/internal/server"
+	"github.com/ruralrelief/fangpin/policies"
+	"github.com/ruralrelief/fangpin/rules"
+)
+
+// serve runs the JSON API and the web page until SIGINT or SIGTERM, then
+// lets the requests under way finish (up to --grace).
+func (e *env) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve")
+	var policyFiles multi
+	fs.Var(&policyFiles, "policy", "an overlay or policy file; repeatable (policies cannot be uploaded over HTTP)")
+	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on; give 0.0.0.0:8080 to be reached from other machines")
+	decisionLog := fs.String("decision-log", "", "append each decision as a JSON line (input, decision, policy SHA-256, time) to this file")
+	maxRows := fs.Int("max-rows", server.DefaultLimits.Rows, "the most records one batch or uploaded sheet may have")
+	maxUpload := fs.Int64("max-upload-mb", server.DefaultLimits.UploadBytes>>20, "the largest uploaded sheet, in MiB")
+	grace := fs.Duration("grace", 10*time.Second, "how long requests under way may take to finish on shutdown")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("serve takes no arguments, got %q", pos)
+	}
+	if *maxRows < 1 || *maxUpload < 1 {
+		return usageError("serve: --max-rows and --max-upload-mb must be at least 1")
+	}
+	set, err := loadPolicy(policyFiles)
+	if err != nil {
+		return err
+	}
+	sources, err := policySources(policyFiles)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	cfg := server.Config{Policy: set, Sources: sources, Logger: logger,
+		Limits: server.Limits{Rows: *maxRows, UploadBytes: *maxUpload << 20}}
+	if *decisionLog != "" {
+		f, err := os.OpenFile(*decisionLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return usageError("cannot open the decision log: %v", err)
+		}
+		defer f.Close()
+		cfg.DecisionLog = f
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usageError("cannot listen on %s: %v", *addr, err)
+	}
+	hs := srv.HTTPServer(*addr)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(e.stderr, "fangpin serve: %s %s (SHA-256 %s) on http://%s/\n", set.Meta().ID, set.Meta().Number, set.Hash(), ln.Addr())
+	if err := server.Run(ctx, hs, func() error { return hs.Serve(ln) }, *grace); err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("serve: %v", err)}
+	}
+	fmt.Fprintln(e.stderr, "fangpin serve: stopped")
+	return nil
+}
+
+// policySources reads the files a policy is compiled from, as loadPolicy
+// does: the default policy unless a policy file is given, then the
+// overlays. The server lists parameters from them.
+func policySources(files []string) ([]rules.Source, error) {
+	var base []rules.Source
+	var overlays []rules.Source
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, usageError("cannot read policy file: %v", err)
+		}
+		if isOverlay(data) {
+			overlays = append(overlays, rules.Source{Name: f, Data: data})
+		} else {
+			base = append(base, rules.Source{Name: f, Data: data})
+		}
+	}
+	if len(base) == 0 {
+		data, err := policies.FS.ReadFile(policies.Default)
+		if err != nil {
+			return nil, &exitError{code: 2, err: err}
+		}
+		base = []rules.Source{{Name: "policies/" + policies.Default, Data: data}}
+	}
+	return append(base, overlays...), nil
+}
