@@ -90,13 +90,14 @@ func (d dialect) name() string {
 	return "sqlite"
 }
 
-// sql rewrites a statement written with ? placeholders and {money} /
-// {id} / {sum:expr} markers for this database.
+// sql rewrites a statement written with ? placeholders and {id},
+// {money}, {summoney} and {inner} markers for this database.
 func (d dialect) sql(q string) string {
 	if d.postgres {
 		q = strings.ReplaceAll(q, "{id}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
 		q = strings.ReplaceAll(q, "{money}", "NUMERIC(20,2) NOT NULL CHECK (amount >= 0)")
 		q = strings.ReplaceAll(q, "{summoney}", "CAST(COALESCE(SUM(amount), 0) AS TEXT)")
+		q = strings.ReplaceAll(q, "{inner}", "JOIN")
 		var b strings.Builder
 		n := 0
 		for i := 0; i < len(q); i++ {
@@ -114,6 +115,9 @@ func (d dialect) sql(q string) string {
 	// them into floating point, which money never touches.
 	q = strings.ReplaceAll(q, "{money}", "INTEGER NOT NULL CHECK (typeof(amount) = 'integer' AND amount >= 0)")
 	q = strings.ReplaceAll(q, "{summoney}", "COALESCE(SUM(amount), 0)")
+	// A CROSS JOIN is an inner join whose left table SQLite's planner
+	// keeps outermost: the payments found by index, then their batches.
+	q = strings.ReplaceAll(q, "{inner}", "CROSS JOIN")
 	return q
 }
 

@@ -59,7 +59,9 @@ const paidColumns = `p.id, p.rule, p.subject, p.grant_key, p.generation, p.quant
 	b.id, b.file, b.file_sha256, b.run_time, b.rule, b.policy, b.policy_sha256, b.clerk,
 	r.id, r.reason, r.who, r.at`
 
-const paidFrom = ` FROM payments p JOIN batches b ON b.id = p.batch_id LEFT JOIN reversals r ON r.payment_id = p.id`
+// paidFrom reads payments first, then their batch ({inner} keeps that
+// order in SQLite whatever its statistics say).
+const paidFrom = ` FROM payments p {inner} batches b ON b.id = p.batch_id LEFT JOIN reversals r ON r.payment_id = p.id`
 
 func scanPaid(rows interface{ Scan(...any) error }) (Paid, error) {
 	var (

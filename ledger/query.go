@@ -166,7 +166,7 @@ func (l *Ledger) Refusals(ctx context.Context, f Filter) iter.Seq2[Refused, erro
 		rows, err := l.db.QueryContext(ctx, l.d.sql(`SELECT x.id, x.rule, x.subject, x.grant_key, x.code, x.as_of,
 			x.row_no, x.line_no, x.earlier_id, x.detail,
 			b.id, b.file, b.file_sha256, b.run_time, b.rule, b.policy, b.policy_sha256, b.clerk
-			FROM refusals x JOIN batches b ON b.id = x.batch_id`+where+` ORDER BY x.id`), args...)
+			FROM refusals x {inner} batches b ON b.id = x.batch_id`+where+` ORDER BY x.id`), args...)
 		if err != nil {
 			yield(Refused{}, fmt.Errorf("ledger: query refusals: %w", err))
 			return

@@ -122,6 +122,7 @@ type ConflictError struct {
 	Err     error   // ErrDuplicate or ErrOverCap
 }
 
+// Error names the row refused and the batch and row that paid it before.
 func (e *ConflictError) Error() string {
 	p := e.Payment
 	where := fmt.Sprintf("ledger: row %d (line %d): %s for %q", p.Row, p.Line, p.Rule, p.Subject)
@@ -141,6 +142,7 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s: already paid in %s", where, e.Earlier[0].where())
 }
 
+// Unwrap returns ErrDuplicate or ErrOverCap.
 func (e *ConflictError) Unwrap() error { return e.Err }
 
 // InputError is a batch, payment or refusal the ledger cannot record as
@@ -151,6 +153,7 @@ type InputError struct {
 	Err   error
 }
 
+// Error names the row (or the batch) and the field, then the problem.
 func (e *InputError) Error() string {
 	if e.Row == 0 {
 		return fmt.Sprintf("ledger: batch %s: %v", e.Field, e.Err)
@@ -158,6 +161,7 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("ledger: row %d: %s: %v", e.Row, e.Field, e.Err)
 }
 
+// Unwrap returns the problem.
 func (e *InputError) Unwrap() error { return e.Err }
 
 // Record records a batch in one transaction: the batch, every payment and
