@@ -134,6 +134,7 @@ type Prior struct {
 	Source string // the input file of its batch
 	Line   int    // its line in that file (CSV line, Excel row)
 	Paid   Date   // the day its batch was recorded; zero within a batch
+	ID     int64  // the History's own id of it; 0 within a batch
 }
 
 func (p Prior) describe() string {
@@ -156,6 +157,12 @@ type Entry struct {
 	Pass     bool
 	Refusal  string // the across reason code when refused here
 	Prior    *Prior // the earlier payment behind a refusal
+	// Once reports that the rule pays at most once per subject and key, in
+	// every batch: a ledger enforces it as well.
+	Once bool
+	// Cap, when above 0, is the most Quantity may add up to per subject
+	// over every batch, on the as-of date: a ledger enforces it as well.
+	Cap int64
 }
 
 // Tally applies a policy's checks that span records, declared in each
@@ -202,7 +209,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 		if err != nil {
 			return res, e, err
 		}
-		e.Key = key
+		e.Key, e.Once = key, !o.batchOnly
 		k := r.id + "\x00" + subject + "\x00" + key
 		prior, seen := t.granted[k]
 		if !seen && t.hist != nil && !o.batchOnly {
@@ -220,7 +227,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 	}
 	if cp := spec.cap; cp != nil {
 		var err error
-		if res, e.Quantity, err = t.capped(ctx, r, cp, subject, in, res, opts); err != nil {
+		if res, e.Quantity, e.Cap, err = t.capped(ctx, r, cp, subject, in, res, opts); err != nil {
 			return res, e, err
 		}
 		if !res.Pass {
@@ -231,30 +238,32 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 	return res, e, nil
 }
 
-func (t *Tally) capped(ctx context.Context, r *rule, cp *capSpec, subject string, in Input, res Result, opts []EvalOption) (Result, int64, error) {
+// capped applies the cap cp to res; it returns the result, the quantity it
+// pays and the limit on its as-of date.
+func (t *Tally) capped(ctx context.Context, r *rule, cp *capSpec, subject string, in Input, res Result, opts []EvalOption) (_ Result, qty, limit int64, _ error) {
 	k := r.id + "\x00" + subject
 	used, seen := t.used[k]
 	if !seen && t.hist != nil {
 		var err error
 		if used, err = t.hist.Used(ctx, r.id, subject); err != nil {
-			return res, 0, err
+			return res, 0, 0, err
 		}
 	}
 	pv := cp.limit.at(res.rec.asOf)
 	if pv == nil {
-		return res, 0, &EvalError{Rule: r.id, Pos: r.pos, Err: noValue(cp.limit, res.rec.asOf)}
+		return res, 0, 0, &EvalError{Rule: r.id, Pos: r.pos, Err: noValue(cp.limit, res.rec.asOf)}
 	}
-	limit := pv.v.Int()
+	limit = pv.v.Int()
 	left := max(0, limit-used)
 	counts := res.Outputs[cp.counts].Value.IntPart()
 	if left == 0 {
 		t.used[k] = used
-		return r.refuse(res, cp.code, fmt.Sprintf("%s（%s：此前已计 %d，上限 %d）", cp.message, subject, used, limit)), 0, nil
+		return r.refuse(res, cp.code, fmt.Sprintf("%s（%s：此前已计 %d，上限 %d）", cp.message, subject, used, limit)), 0, limit, nil
 	}
 	if counts > left {
 		claimed, err := cp.input.read(in[cp.input.name])
 		if err != nil {
-			return res, 0, &InputError{Rule: r.id, Field: cp.input.name, Label: cp.input.label, Err: err}
+			return res, 0, 0, &InputError{Rule: r.id, Field: cp.input.name, Label: cp.input.label, Err: err}
 		}
 		again := make(Input, len(in))
 		for name, v := range in {
@@ -262,14 +271,14 @@ func (t *Tally) capped(ctx context.Context, r *rule, cp *capSpec, subject string
 		}
 		again[cp.input.name] = Int(left)
 		if res, err = t.set.Eval(ctx, r.id, again, opts...); err != nil {
-			return res, 0, err
+			return res, 0, 0, err
 		}
 		res.Notes = append(res.Notes, Note{Code: cp.note.Code,
 			Message: fmt.Sprintf("%s（%s：申报 %d，此前已计 %d，上限 %d，本次按 %d 计）", cp.note.Message, cp.input.label, claimed.Int(), used, limit, left)})
 		counts = res.Outputs[cp.counts].Value.IntPart()
 	}
 	t.used[k] = used + counts
-	return res, counts, nil
+	return res, counts, limit, nil
 }
 
 // key is the once-per key of in: each per input's value as the rule reads

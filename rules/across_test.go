@@ -86,6 +86,7 @@ func TestTallyOncePerSubjectAndKey(t *testing.T) {
 	res, e := apply(t, set, tl, "grant", "410101", 2, grantIn("是", "A"))
 	assert.True(t, res.Pass)
 	assert.Equal(t, "tier=A", e.Key)
+	assert.True(t, e.Once, "a ledger is to enforce it too")
 	assertDecimal(t, "2000", e.Amount)
 
 	// The same person and tier, written with the alias: refused.
@@ -130,6 +131,7 @@ func TestTallyCapsMonthsPerSubject(t *testing.T) {
 	res, e := apply(t, set, tl, "monthly", "p", 2, monthsIn("4"))
 	assert.True(t, res.Pass)
 	assert.Equal(t, int64(4), e.Quantity)
+	assert.Equal(t, int64(6), e.Cap)
 	assertDecimal(t, "800", e.Amount)
 	assert.Empty(t, res.Notes)
 
@@ -163,6 +165,7 @@ func TestTallyCapFollowsTheLimitOnTheDay(t *testing.T) {
 	res, e := apply(t, set, tl, "monthly", "p", 3, in)
 	assert.True(t, res.Pass)
 	assert.Equal(t, int64(1), e.Quantity, "the limit is 3 from 2030")
+	assert.Equal(t, int64(3), e.Cap)
 }
 
 // history is a ledger in memory.
@@ -232,8 +235,9 @@ func TestTallyOnceWithinBatchDoesNotAskHistory(t *testing.T) {
 	set := mustCompile(t, src)
 	h := history{granted: map[string]rules.Prior{"grant/p/tier=A": {Source: "sept.csv", Line: 2}}}
 	tl := set.NewTally("nov.csv", h)
-	res, _ := apply(t, set, tl, "grant", "p", 2, grantIn("是", "A"))
+	res, e := apply(t, set, tl, "grant", "p", 2, grantIn("是", "A"))
 	assert.True(t, res.Pass, "an earlier batch is not asked")
+	assert.False(t, e.Once, "nor does a ledger enforce it")
 	res, _ = apply(t, set, tl, "grant", "p", 3, grantIn("是", "A"))
 	assert.False(t, res.Pass, "the same batch still is")
 

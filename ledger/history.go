@@ -1,0 +1,106 @@
+package ledger
+
+import (
+	"context"
+
+	"github.com/ruralrelief/fangpin/rules"
+)
+
+// Past is the ledger as the policy's checks across records see it
+// ([rules.History]): what earlier batches paid. The payments of the batch
+// Except are left out, so a file run again is checked as it was the first
+// time.
+type Past struct {
+	L      *Ledger
+	Except int64 // a batch left out of every lookup; 0 for none
+}
+
+var _ rules.History = Past{}
+
+// Granted returns the earlier payment of rule to subject under key.
+func (p Past) Granted(ctx context.Context, rule, subject, key string) (rules.Prior, bool, error) {
+	paid, ok, err := p.L.Granted(ctx, rule, subject, key, Excluding(p.Except))
+	if err != nil || !ok {
+		return rules.Prior{}, false, err
+	}
+	return rules.Prior{Source: paid.Batch.File, Line: paid.Payment.Line, Paid: rules.DateOf(paid.Batch.RunTime), ID: paid.ID}, true, nil
+}
+
+// Used returns the quantity of rule already paid to subject.
+func (p Past) Used(ctx context.Context, rule, subject string) (int64, error) {
+	n, _, err := p.L.Used(ctx, rule, subject, Excluding(p.Except))
+	return n, err
+}
+
+// Run is one batch checked against the ledger and then recorded: every
+// decided record passes through [Run.Apply] in input order (the policy's
+// checks across records, asking the ledger for earlier batches), and
+// [Run.Commit] records the batch in one transaction. The command-line tool
+// and the server both record through it. A Run is not safe for concurrent
+// use.
+type Run struct {
+	l        *Ledger
+	batch    Batch
+	earlier  *Batch // the same file and rule, recorded before
+	tally    *rules.Tally
+	payments []Payment
+	refusals []Refusal
+}
+
+// Begin starts the batch b (its ID is ignored) decided under set. If the
+// same file was recorded for the same rule before, the run is checked as
+// that one was and [Run.Commit] records nothing: see [Run.Earlier].
+func (l *Ledger) Begin(ctx context.Context, set *rules.Set, b Batch) (*Run, error) {
+	r := &Run{l: l, batch: b}
+	prev, ok, err := l.FindBatch(ctx, b.FileSHA256, b.Rule)
+	if err != nil {
+		return nil, err
+	}
+	past := Past{L: l}
+	if ok {
+		r.earlier, past.Except = &prev, prev.ID
+	}
+	r.tally = set.NewTally(b.File, past)
+	return r, nil
+}
+
+// Earlier returns the earlier recording of the same file for the same
+// rule, if there is one: running it again records nothing.
+func (r *Run) Earlier() (Batch, bool) {
+	if r.earlier == nil {
+		return Batch{}, false
+	}
+	return *r.earlier, true
+}
+
+// Apply passes the decision res on in, for subject at row (1-based record
+// number) and line (the sheet's own row) of the batch, through the
+// policy's checks across records, and keeps what the ledger is to record:
+// a payment if it passes, a refusal if a check across records refused it.
+// in and opts must be what res was decided with.
+func (r *Run) Apply(ctx context.Context, subject string, row, line int, in rules.Input, res rules.Result, opts ...rules.EvalOption) (rules.Result, error) {
+	res, e, err := r.tally.Apply(ctx, subject, line, in, res, opts...)
+	if err != nil {
+		return res, err
+	}
+	switch {
+	case e.Pass:
+		r.payments = append(r.payments, Payment{Rule: e.Rule, Subject: e.Subject, Key: e.Key, Quantity: e.Quantity,
+			Amount: e.Amount, AsOf: e.AsOf, Row: row, Line: line, Once: e.Once && e.Subject != "", Cap: e.Cap})
+	case e.Refusal != "":
+		rf := Refusal{Rule: e.Rule, Subject: e.Subject, Key: e.Key, Code: e.Refusal, AsOf: e.AsOf, Row: row, Line: line}
+		if e.Prior != nil {
+			rf.Earlier = e.Prior.ID
+		}
+		r.refusals = append(r.refusals, rf)
+	}
+	return res, nil
+}
+
+// Commit records the batch: all of it in one transaction, or nothing. A
+// file recorded before for the same rule records nothing (Recorded.Already).
+// A *ConflictError means another batch paid the same grant or months since
+// this one was checked: nothing of this one is recorded; run it again.
+func (r *Run) Commit(ctx context.Context) (Recorded, error) {
+	return r.l.Record(ctx, r.batch, r.payments, r.refusals)
+}
