@@ -108,4 +108,3 @@ func FuzzParseLine(f *testing.F) {
 		}
 	})
 }
-

@@ -276,6 +276,9 @@ func (r *xlsxReader) readRow() (int, []string, error) {
 		}
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "row" {
 			rowNum = r.lastRow + 1
+			if rowNum > excelize.TotalRows {
+				return 0, nil, fmt.Errorf("sheet: more than %d rows", excelize.TotalRows)
+			}
 			for _, a := range se.Attr {
 				if a.Name.Local != "r" {
 					continue
