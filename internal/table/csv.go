@@ -285,6 +285,9 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 		if col.Kind == List || col.Kind == JSON {
 			w.rec[i] = joinList(c.List)
 		}
+		if col.Input {
+			w.rec[i] = defuse(w.rec[i])
+		}
 	}
 	return w.w.Write(w.rec)
 }
@@ -320,4 +323,18 @@ func (w *csvWriter) Close([][]string) error {
 func (w *csvWriter) Abort() {
 	w.closed = true
 	w.out.Abort()
+}
+
+// defuse returns text a spreadsheet would run as a formula (it starts with
+// =, +, -, @, a tab or a carriage return) with a ' in front, which Excel
+// and WPS show as text and do not display; other text as it is.
+func defuse(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
 }

@@ -229,12 +229,22 @@ const (
 	// Money is an amount of yuan such as "1800.00": written as Number,
 	// and summed by [Tally] and the XLSX summary sheet.
 	Money
+	// Date is a calendar day, YYYY-MM-DD: an XLSX date cell shown
+	// yyyy-mm-dd (so Excel sorts and filters it as a date), text
+	// elsewhere. Text that is not such a day is written as text.
+	Date
 )
 
 // Column is one output column.
 type Column struct {
 	Name string // the header, as written
 	Kind Kind   // how its values are written
+	// Input marks values echoed from the input file, which anyone may
+	// have typed: CSV output writes one that starts with =, +, -, @, a
+	// tab or a carriage return after a ', so that a spreadsheet shows it
+	// as text instead of running it as a formula. Values the tool
+	// computed are never marked, and never changed.
+	Input bool
 }
 
 // Status is what became of a record; XLSX output marks rows by it and
@@ -293,6 +303,23 @@ type Writer interface {
 // hold exactly (more than 15 significant digits) is written as text
 // instead. Text stays text.
 func Create(path string, stdout io.Writer, cols []Column) (Writer, error) {
+	return CreateWith(path, stdout, cols, CreateOptions{})
+}
+
+// CreateOptions choose what else an output file holds.
+type CreateOptions struct {
+	// Workbook, for XLSX output, is an .xlsx file (the input, say) whose
+	// sheets the output keeps: the output is a copy of it with the data
+	// sheet 结果 and the summary sheet 汇总 added, replacing sheets of
+	// those names. It is opened with excelize, whose own caps apply:
+	// each part at most 4 GiB inflated (UnzipSizeLimit), parts over
+	// 16 MiB kept in temporary files rather than memory
+	// (UnzipXMLSizeLimit). Ignored for other formats.
+	Workbook string
+}
+
+// CreateWith is [Create] with options.
+func CreateWith(path string, stdout io.Writer, cols []Column, opts CreateOptions) (Writer, error) {
 	f, err := FormatOf(path)
 	if err != nil {
 		return nil, err
@@ -308,7 +335,7 @@ func Create(path string, stdout io.Writer, cols []Column) (Writer, error) {
 	case CSV:
 		return newCSVWriter(out, cols, true)
 	case XLSX:
-		return newXLSXWriter(out, cols)
+		return newXLSXWriterFrom(out, cols, opts.Workbook)
 	}
 	return newJSONLWriter(out, cols), nil
 }
