@@ -41,7 +41,7 @@ func (e *env) explain(ctx context.Context, args []string) error {
 		}
 		in[name] = rules.Text(v)
 	}
-	res, err := set.Eval(ctx, info.ID, in, rules.On(day))
+	res, err := set.Eval(ctx, info.ID, in, rules.On(day.day))
 	if err != nil {
 		var ie *rules.InputError
 		if errors.As(err, &ie) {

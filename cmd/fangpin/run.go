@@ -168,20 +168,20 @@ func loadPolicy(files []string) (*rules.Set, error) {
 
 // ruleOn loads the policy with its overlays, finds rule id in it and reads
 // the --on date: what eval and explain both start from.
-func (e *env) ruleOn(policyFiles []string, id, on string) (*rules.Set, rules.RuleInfo, rules.Date, error) {
+func (e *env) ruleOn(policyFiles []string, id, on string) (*rules.Set, rules.RuleInfo, asOf, error) {
 	set, err := loadPolicy(policyFiles)
 	if err != nil {
-		return nil, rules.RuleInfo{}, rules.Date{}, err
+		return nil, rules.RuleInfo{}, asOf{}, err
 	}
 	info, ok := set.Rule(id)
 	if !ok {
-		return nil, rules.RuleInfo{}, rules.Date{}, usageError("unknown rule %q (rules: %s)", id, strings.Join(set.RuleIDs(), ", "))
+		return nil, rules.RuleInfo{}, asOf{}, usageError("unknown rule %q (rules: %s)", id, strings.Join(set.RuleIDs(), ", "))
 	}
 	day, err := e.parseOn(on)
 	if err != nil {
-		return nil, rules.RuleInfo{}, rules.Date{}, err
+		return nil, rules.RuleInfo{}, asOf{}, err
 	}
-	return set, info, day, nil
+	return set, info, asOf{day: day, today: on == ""}, nil
 }
 
 // parseOn reads --on, or today when it is empty.
