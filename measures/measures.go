@@ -41,6 +41,9 @@ type Table struct {
 	Recipient      string
 	CityContacts   []string
 	CountyContacts []string
+	// Counties are the county-level units the table is sent to, as the
+	// city's notice addresses them (唐河县, 邓州市, 宛城区).
+	Counties []string
 	// ReportDay and ReportAt are the weekday and time of day (China
 	// Standard Time) the table is due each week.
 	ReportDay time.Weekday
@@ -108,6 +111,7 @@ type fileYAML struct {
 		Recipient      string   `yaml:"recipient"`
 		CityContacts   []string `yaml:"city_contacts"`
 		CountyContacts []string `yaml:"county_contacts"`
+		Counties       []string `yaml:"counties"`
 	} `yaml:"table"`
 	Measures []struct {
 		Number      int      `yaml:"number"`
@@ -151,7 +155,7 @@ func Parse(name string, data []byte) (*Registry, error) {
 	}
 	t := f.Table
 	r.Table = Table{Title: t.Title, Source: t.Source, Columns: t.Columns, Due: t.Due, Recipient: t.Recipient,
-		CityContacts: t.CityContacts, CountyContacts: t.CountyContacts}
+		CityContacts: t.CityContacts, CountyContacts: t.CountyContacts, Counties: t.Counties}
 	if r.Table.ReportDay, err = weekday(t.ReportWeekday); err != nil {
 		return nil, fmt.Errorf("%s: table report_weekday: %v", name, err)
 	}

@@ -57,7 +57,10 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	explain := fs.Bool("explain", false, "add each decision's explanation: JSON in .jsonl, Chinese text in .csv and .xlsx")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		if errors.Is(err, errHelp) && len(pos) > 0 {
+			return e.ruleHelp(policyFiles, pos[0])
+		}
+		return helped(err)
 	}
 	if len(pos) != 2 {
 		return usageError("eval takes RULE and INPUT, got %d arguments", len(pos))
@@ -658,4 +661,37 @@ func inputType(info rules.RuleInfo, name string) rules.Type {
 		}
 	}
 	return ""
+}
+
+// ruleHelp lists the columns rule id reads, for eval RULE --help: each
+// input by its English name and Chinese label, either of which may head
+// the column.
+func (e *env) ruleHelp(policyFiles []string, id string) error {
+	set, err := loadPolicy(policyFiles)
+	if err != nil {
+		return err
+	}
+	info, ok := set.Rule(id)
+	if !ok {
+		return usageError("unknown rule %q (rules: %s)", id, strings.Join(set.RuleIDs(), ", "))
+	}
+	fmt.Fprintf(e.stdout, "\nrule %s: %s (%s)\ncolumns it reads (the English name or the Chinese label may head a column):\n", info.ID, info.Title, info.Clause)
+	for _, in := range info.Inputs {
+		fmt.Fprintf(e.stdout, "  %-24s %s (%s)\n", in.Name, in.Label, in.Type)
+	}
+	fmt.Fprintf(e.stdout, "  %-24s %s (date; optional: the row's as-of date, else --on)\n", rules.AsOf, "判定日期")
+	fmt.Fprintf(e.stdout, "  %-24s %s (optional: echoed into the output)\n", "id", strings.Join(idHeaders[1:], ", "))
+	if info.ID == loan.Rule {
+		fmt.Fprintln(e.stdout, "the loan rule reads every loan field, as fangpin loan does:")
+		for _, f := range loan.Fields() {
+			if _, ok := info.Field(f.Name); !ok && f.Name != "id" {
+				fmt.Fprintf(e.stdout, "  %-24s %s%s\n", f.Name, f.Label, map[bool]string{true: "", false: " (optional)"}[f.Required])
+			}
+		}
+	}
+	fmt.Fprint(e.stdout, "outputs:\n")
+	for _, o := range info.Outputs {
+		fmt.Fprintf(e.stdout, "  %-24s %s (%d places)\n", o.Name, o.Label, o.Rounding.Places)
+	}
+	return nil
 }

@@ -41,7 +41,17 @@ func (e *env) loan(ctx context.Context, args []string) error {
 	quiet := fs.Bool("q", false, "no summary on stderr")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		if errors.Is(err, errHelp) {
+			fmt.Fprintln(e.stdout, "\ncolumns (the English name or the Chinese label may head a column):")
+			for _, f := range loan.Fields() {
+				opt := ""
+				if !f.Required {
+					opt = " (optional)"
+				}
+				fmt.Fprintf(e.stdout, "  %-18s %s%s\n", f.Name, f.Label, opt)
+			}
+		}
+		return helped(err)
 	}
 	if len(pos) != 1 {
 		return usageError("loan takes INPUT, got %d arguments", len(pos))
