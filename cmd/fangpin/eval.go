@@ -441,7 +441,7 @@ func describeError(d decision) table.Cell {
 type summary struct {
 	info                    rules.RuleInfo
 	policy                  [][]string
-	asOf                    string // the as-of date used, and where it came from
+	asOf                    []string // the as-of date used, and where it came from
 	records, passed, failed int
 	errors                  int
 	// Each output's sum is units (in its last declared place) plus sums,
@@ -514,8 +514,8 @@ func money(o rules.OutputInfo) bool { return o.Rounding.Places == 2 }
 func (s *summary) lines() [][]string {
 	out := append([][]string{
 		{"规则 rule", s.info.ID + " " + s.info.Title}}, s.policy...)
-	if s.asOf != "" {
-		out = append(out, []string{"判定日期 as of", s.asOf})
+	if len(s.asOf) > 0 {
+		out = append(out, append([]string{"判定日期 as of"}, s.asOf...))
 	}
 	out = append(out, [][]string{
 		{"记录数 records", strconv.Itoa(s.records)},
@@ -540,9 +540,17 @@ func (s *summary) lines() [][]string {
 	return out
 }
 
-func (s *summary) write(w io.Writer) {
-	for _, l := range s.lines() {
-		fmt.Fprintf(w, "%s: %s\n", l[0], l[1])
+func (s *summary) write(w io.Writer) { writeSummary(w, s.lines()) }
+
+// writeSummary prints summary lines as "label: value", with any further
+// cells in parentheses: "判定日期 as of: 2021-09-30 (--on)".
+func writeSummary(w io.Writer, lines [][]string) {
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s: %s", l[0], l[1])
+		if len(l) > 2 {
+			fmt.Fprintf(w, " (%s)", strings.Join(l[2:], "; "))
+		}
+		fmt.Fprintln(w)
 	}
 }
 
@@ -602,22 +610,22 @@ type asOf struct {
 	today bool
 }
 
-// describe says which as-of date a run used, for the summary: the date,
-// where it came from, and that rows with their own as-of cell use that.
-func (a asOf) describe(fields []string, isLoan bool) string {
+// describe says which as-of date a run used, for the summary: the date
+// and where it came from (rows with their own as-of cell use that).
+func (a asOf) describe(fields []string, isLoan bool) []string {
 	if isLoan {
-		return "each loan's start day (放款日期), as the loan command judges it"
+		return []string{"each loan's start day (放款日期), as the loan command judges it"}
 	}
-	s := a.day.String() + " (--on)"
+	note := "--on"
 	if a.today {
-		s = a.day.String() + " (today, by default: no --on given)"
+		note = "today, by default: no --on given"
 	}
 	for _, f := range fields {
 		if f == rules.AsOf {
-			return s + "; rows with a 判定日期 (as_of) cell are decided on that day"
+			note += "; rows with a 判定日期 (as_of) cell are decided on that day"
 		}
 	}
-	return s
+	return []string{a.day.String(), note}
 }
 
 // refuseSameFile refuses an output path that names the input file, by

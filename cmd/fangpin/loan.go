@@ -154,9 +154,7 @@ func (e *env) loan(ctx context.Context, args []string) error {
 		return &exitError{code: 2, err: fmt.Errorf("writing %s: %v", outPath, err)}
 	}
 	if !*quiet {
-		for _, l := range sum.lines() {
-			fmt.Fprintf(e.stderr, "%s: %s\n", l[0], l[1])
-		}
+		writeSummary(e.stderr, sum.lines())
 	}
 	if sum.errors > 0 {
 		return errSomeFailed
