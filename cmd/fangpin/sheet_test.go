@@ -249,7 +249,9 @@ func TestInterruptStopsQuicklyAndLeavesNoFile(t *testing.T) {
 	e := &env{stdin: src, stdout: &stdout, stderr: &stderr, today: func() rules.Date { return rules.MustDate("2021-09-01") }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- e.run(ctx, []string{"eval", "training-grant", "-", "-o", filepath.Join(dir, "out.csv"), "-q"}) }()
+	go func() {
+		done <- e.run(ctx, []string{"eval", "training-grant", "-", "-o", filepath.Join(dir, "out.csv"), "-q"})
+	}()
 	for src.n.Load() < 10_000 {
 		time.Sleep(time.Millisecond)
 	}
@@ -289,4 +291,3 @@ func TestHelpVersionAndCounties(t *testing.T) {
 	assert.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "ok: henan-2021-48")
 }
-
