@@ -1,6 +1,7 @@
 package loan
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -38,7 +39,9 @@ func Fields() []Field {
 // plain digits with at most 2 decimal places; the rates are fractions
 // (0.0385); dates are YYYY-MM-DD. repaid_on is the day the whole principal
 // was repaid; repayments lists partial repayments as
-// "YYYY-MM-DD:amount;YYYY-MM-DD:amount" (give one or the other). An
+// "YYYY-MM-DD:amount;YYYY-MM-DD:amount" or, as a JSONL file nests them,
+// as the JSON list [{"date": "YYYY-MM-DD", "amount": "1000.00"}] (give
+// repaid_on or repayments, not both). An
 // extension_rate needs extended_to. The loan is validated; an error is a
 // *[FieldError] naming the field.
 func Parse(text func(name string) string) (Loan, error) {
@@ -88,7 +91,18 @@ func Parse(text func(name string) string) (Loan, error) {
 		if l.Repayments != nil {
 			return fail("repayments", errors.New("give repaid_on or repayments, not both"))
 		}
+		if strings.HasPrefix(s, "[") { // JSON, as a JSONL file nests it: [{"date": …, "amount": …}]
+			dec := json.NewDecoder(strings.NewReader(s))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&l.Repayments); err != nil {
+				return fail("repayments", fmt.Errorf("not a list of {\"date\", \"amount\"}: %v", err))
+			}
+			s = ""
+		}
 		for _, part := range strings.Split(s, ";") {
+			if s == "" {
+				break
+			}
 			ds, as, ok := strings.Cut(strings.TrimSpace(part), ":")
 			if !ok {
 				return fail("repayments", fmt.Errorf("%q: write each repayment as YYYY-MM-DD:amount", part))

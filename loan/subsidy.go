@@ -177,6 +177,10 @@ type Decision struct {
 // read back from JSON has none; the zero Explanation is returned.
 func (d Decision) Explanation() rules.Explanation { return d.result.Explanation() }
 
+// Eligibility returns the policy's decision on the loan's eligibility: the
+// rule [Rule] with its outputs, as `fangpin eval` writes it.
+func (d Decision) Eligibility() rules.Result { return d.result }
+
 // Subsidy decides the loan's interest subsidy. Eligibility is the policy's
 // rule [Rule], judged on the loan's start day: 脱贫人口 or 监测对象, principal
 // within the cap, started on or before the cut-off. The cut-off, the day

@@ -45,6 +45,9 @@ type Table struct {
 	Recipient      string   // who receives the table: 市乡村振兴局
 	CityContacts   []string // the city's contact lines, as the notice prints them
 	CountyContacts []string // the lines a county fills in with its own contact
+	// Counties are the county-level units the table is sent to, as the
+	// city's notice addresses them (唐河县, 邓州市, 宛城区).
+	Counties []string
 	// ReportDay and ReportAt are the weekday and time of day (China
 	// Standard Time) the table is due each week.
 	ReportDay time.Weekday
@@ -112,6 +115,7 @@ type fileYAML struct {
 		Recipient      string   `yaml:"recipient"`
 		CityContacts   []string `yaml:"city_contacts"`
 		CountyContacts []string `yaml:"county_contacts"`
+		Counties       []string `yaml:"counties"`
 	} `yaml:"table"`
 	Measures []struct {
 		Number      int      `yaml:"number"`
@@ -197,7 +201,7 @@ func Parse(name string, data []byte) (*Registry, error) {
 	}
 	t := f.Table
 	r.Table = Table{Title: t.Title, Source: t.Source, Columns: t.Columns, Due: t.Due, Recipient: t.Recipient,
-		CityContacts: t.CityContacts, CountyContacts: t.CountyContacts}
+		CityContacts: t.CityContacts, CountyContacts: t.CountyContacts, Counties: t.Counties}
 	if r.Table.ReportDay, err = weekday(t.ReportWeekday); err != nil {
 		return nil, fmt.Errorf("%s: table report_weekday: %v", name, err)
 	}

@@ -14,7 +14,7 @@ import (
 func (e *env) check(args []string) error {
 	set, err := loadFiles(e.flags("check"), args)
 	if err != nil {
-		return err
+		return helped(err)
 	}
 	m := set.Meta()
 	fmt.Fprintf(e.stdout, "ok: %s %s: %d rules (sha256 %s)\n", m.ID, m.Number, len(set.RuleIDs()), set.Hash())
@@ -37,7 +37,7 @@ func (e *env) test(ctx context.Context, args []string) error {
 	verbose := fs.Bool("v", false, "print passing cases too")
 	set, err := loadFiles(fs, args)
 	if err != nil {
-		return err
+		return helped(err)
 	}
 	passed, failed := 0, 0
 	for _, r := range set.Test(ctx) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ruralrelief/fangpin/internal/batch"
 	"github.com/ruralrelief/fangpin/internal/table"
+	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/shopspring/decimal"
 )
@@ -26,6 +27,7 @@ var idHeaders = []string{"id", "ID", "编号", "身份证号", "身份证号码"
 // record is one input row on its way through the pipeline.
 type record struct {
 	row    int
+	line   int // the sheet's own row: CSV line, Excel row number
 	cells  []string
 	id     string
 	rowErr error
@@ -55,7 +57,10 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	explain := fs.Bool("explain", false, "add each decision's explanation: JSON in .jsonl, Chinese text in .csv and .xlsx")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		if errors.Is(err, errHelp) && len(pos) > 0 {
+			return e.ruleHelp(policyFiles, pos[0])
+		}
+		return helped(err)
 	}
 	if len(pos) != 2 {
 		return usageError("eval takes RULE and INPUT, got %d arguments", len(pos))
@@ -64,7 +69,11 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, err := table.Open(pos[1], e.stdin, table.ReadOptions{Sheet: *sheet, Encoding: *encoding})
+	if err := refuseSameFile(pos[1], *out); err != nil {
+		return err
+	}
+	isLoan := info.ID == loan.Rule
+	in, err := table.Open(pos[1], e.stdin, table.ReadOptions{Sheet: *sheet, Encoding: *encoding, Fields: ruleFields(info, isLoan)})
 	if err != nil {
 		return usageError("cannot read input: %v", err)
 	}
@@ -72,6 +81,18 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	cols, err := mapColumns(info, in.Header())
 	if err != nil {
 		return usageError("%s: %v", pos[1], err)
+	}
+	// A loan's eligibility is decided as the loan command decides it, by
+	// the loan library on the loan's start day, so the two never differ.
+	var loanIndex map[string]int
+	var calc *loan.Calculator
+	if isLoan {
+		if loanIndex, err = loanColumns(in.Header()); err != nil {
+			return usageError("%s: %v", pos[1], err)
+		}
+		if calc, err = loan.New(loan.WithPolicy(set)); err != nil {
+			return &exitError{code: 2, err: err}
+		}
 	}
 
 	outPath := *out
@@ -82,12 +103,13 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		}
 	}
 	outCols, keepInput := resultColumns(info, in.Header(), outPath, *explain)
-	w, err := e.createOutput(outPath, outCols)
+	w, err := e.createOutput(outPath, outCols, pos[1])
 	if err != nil {
 		return usageError("cannot write output: %v", err)
 	}
 
 	sum := newSummary(info, set)
+	sum.asOf = day.describe(cols.fields, isLoan)
 	prog := e.progress(*quiet, pos[1])
 	next := func() (record, bool, error) {
 		row, cells, err := in.Next()
@@ -96,23 +118,26 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		}
 		var re *table.RowError
 		if errors.As(err, &re) {
-			return record{row: row, rowErr: re.Err}, true, nil
+			return record{row: row, line: re.Line, rowErr: re.Err}, true, nil
 		}
 		if err != nil {
 			return record{}, false, err
 		}
-		r := record{row: row, cells: append([]string(nil), cells...)}
+		r := record{row: row, line: in.Line(), cells: append([]string(nil), cells...)}
 		if cols.id >= 0 {
 			r.id = cells[cols.id]
 		}
 		return r, true, nil
 	}
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
-	onDay := rules.On(day)
+	onDay := rules.On(day.day)
 	memo := newMemo()
 	decide := func(r record) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
+		}
+		if isLoan {
+			return decideLoan(ctx, calc, info, r, loanIndex)
 		}
 		key := memoKey(r.cells, cols.fields)
 		if d, ok := memo.get(key); ok {
@@ -149,7 +174,16 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	}
 	cells := make([]table.Cell, len(outCols))
 	width := len(in.Header())
+	// across is where each decided record passes, in input order, before
+	// it is written: the checks that span records (a second grant for the
+	// same person and tier, 以工代训 months capped per person, a loan id
+	// seen twice) belong here, through the library that subsidy.Batch
+	// uses, so that eval decides a sheet as Batch does. Nil: none yet.
+	var across func(*decision)
 	emit := func(d decision) error {
+		if across != nil {
+			across(&d)
+		}
 		status := sum.add(d)
 		fillCells(cells, info, d, keepInput, width)
 		prog.add(1)
@@ -158,7 +192,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
 		w.Abort()
 		prog.finish()
-		return &exitError{code: 2, err: fmt.Errorf("%s: %v", pos[1], err)}
+		return runError(pos[1], err)
 	}
 	prog.finish()
 	if err := w.Close(sum.lines()); err != nil {
@@ -277,10 +311,15 @@ func resultColumns(info rules.RuleInfo, header []string, outPath string, explain
 	keep := f == table.XLSX
 	if keep {
 		for _, h := range header {
-			cols = append(cols, table.Column{Name: h, Kind: table.Text})
+			kind := table.Text
+			if name, ok := info.Field(h); ok && inputType(info, name) == rules.TypeDate {
+				kind = table.Date
+			}
+			cols = append(cols, table.Column{Name: h, Kind: kind, Input: true})
 		}
 	}
-	cols = append(cols, table.Column{Name: "row", Kind: table.Int}, table.Column{Name: "id", Kind: table.Text},
+	cols = append(cols, table.Column{Name: "row", Kind: table.Int}, table.Column{Name: "line", Kind: table.Int},
+		table.Column{Name: "id", Kind: table.Text, Input: true},
 		table.Column{Name: "rule", Kind: table.Text}, table.Column{Name: "pass", Kind: table.Bool})
 	for _, o := range info.Outputs {
 		cols = append(cols, table.Column{Name: o.Name, Kind: table.Number})
@@ -292,7 +331,10 @@ func resultColumns(info rules.RuleInfo, header []string, outPath string, explain
 	return cols, keep
 }
 
-func (e *env) createOutput(path string, cols []table.Column) (table.Writer, error) {
+// createOutput creates the output: JSONL or CSV on stdout, or a file.
+// An .xlsx output of an .xlsx input is a copy of the input workbook with
+// the results added, so its other sheets are kept.
+func (e *env) createOutput(path string, cols []table.Column, input string) (table.Writer, error) {
 	switch path {
 	case "-":
 		return table.NewWriter(e.stdout, table.JSONL, cols)
@@ -304,7 +346,12 @@ func (e *env) createOutput(path string, cols []table.Column) (table.Writer, erro
 			return nil, err
 		}
 	}
-	return table.Create(path, e.stdout, cols)
+	var opts table.CreateOptions
+	in, _ := table.FormatOf(input)
+	if out, _ := table.FormatOf(path); in == table.XLSX && out == table.XLSX && input != "-" {
+		opts.Workbook = input
+	}
+	return table.CreateWith(path, e.stdout, cols, opts)
 }
 
 // fillCells renders one decision into the output cells.
@@ -319,9 +366,10 @@ func fillCells(cells []table.Cell, info rules.RuleInfo, d decision, keepInput bo
 		}
 	}
 	cells[i].Text = strconv.Itoa(d.rec.row)
-	cells[i+1].Text = d.rec.id
-	cells[i+2].Text = info.ID
-	i += 3
+	cells[i+1].Text = strconv.Itoa(d.rec.line)
+	cells[i+2].Text = d.rec.id
+	cells[i+3].Text = info.ID
+	i += 4
 	problem := describeError(d)
 	if problem.Text == "" {
 		cells[i].Text = strconv.FormatBool(d.res.Pass)
@@ -374,6 +422,10 @@ func describeError(d decision) table.Cell {
 	if d.err == nil {
 		return table.Cell{}
 	}
+	var fe *loan.FieldError
+	if errors.As(d.err, &fe) {
+		return table.Cell{Field: fe.Field, Text: fmt.Sprintf("%s: %v", fe.Field, fe.Err)}
+	}
 	var ie *rules.InputError
 	if errors.As(d.err, &ie) {
 		msg := fmt.Sprintf("%s (%s) is missing", ie.Field, ie.Label)
@@ -389,6 +441,7 @@ func describeError(d decision) table.Cell {
 type summary struct {
 	info                    rules.RuleInfo
 	policy                  [][]string
+	asOf                    []string // the as-of date used, and where it came from
 	records, passed, failed int
 	errors                  int
 	// Each output's sum is units (in its last declared place) plus sums,
@@ -461,6 +514,9 @@ func money(o rules.OutputInfo) bool { return o.Rounding.Places == 2 }
 func (s *summary) lines() [][]string {
 	out := append([][]string{
 		{"规则 rule", s.info.ID + " " + s.info.Title}}, s.policy...)
+	if len(s.asOf) > 0 {
+		out = append(out, append([]string{"判定日期 as of"}, s.asOf...))
+	}
 	out = append(out, [][]string{
 		{"记录数 records", strconv.Itoa(s.records)},
 		{"符合条件 passed", strconv.Itoa(s.passed)},
@@ -484,8 +540,166 @@ func (s *summary) lines() [][]string {
 	return out
 }
 
-func (s *summary) write(w io.Writer) {
-	for _, l := range s.lines() {
-		fmt.Fprintf(w, "%s: %s\n", l[0], l[1])
+func (s *summary) write(w io.Writer) { writeSummary(w, s.lines()) }
+
+// writeSummary prints summary lines as "label: value", with any further
+// cells in parentheses: "判定日期 as of: 2021-09-30 (--on)".
+func writeSummary(w io.Writer, lines [][]string) {
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s: %s", l[0], l[1])
+		if len(l) > 2 {
+			fmt.Fprintf(w, " (%s)", strings.Join(l[2:], "; "))
+		}
+		fmt.Fprintln(w)
 	}
+}
+
+// ruleFields names the values a rule reads, for a JSONL input whose
+// records may carry different keys: each input by its name and label,
+// the as-of date, the id, and for the loan rule every loan field.
+func ruleFields(info rules.RuleInfo, isLoan bool) [][]string {
+	fields := [][]string{idHeaders, {rules.AsOf, "判定日期"}}
+	for _, in := range info.Inputs {
+		fields = append(fields, []string{in.Name, in.Label})
+	}
+	if isLoan {
+		for _, f := range loan.Fields() {
+			if _, ok := info.Field(f.Name); !ok && f.Name != "id" {
+				fields = append(fields, []string{f.Name, f.Label})
+			}
+		}
+	}
+	return fields
+}
+
+// decideLoan decides the loan rule for one record through the loan
+// library, exactly as the loan command does: the loan is read with
+// loan.Parse and judged by Calculator.Subsidy on its start day.
+func decideLoan(ctx context.Context, calc *loan.Calculator, info rules.RuleInfo, r record, index map[string]int) decision {
+	l, err := loan.Parse(func(name string) string {
+		if i := index[name]; i >= 0 {
+			return r.cells[i]
+		}
+		return ""
+	})
+	if err != nil {
+		return decision{rec: r, err: err}
+	}
+	ld, err := calc.Subsidy(ctx, l)
+	if err != nil {
+		return decision{rec: r, err: err}
+	}
+	res := ld.Eligibility()
+	d := decision{rec: r, res: res, outputs: make([]string, len(info.Outputs)), units: make([]int64, len(info.Outputs)), exact: true}
+	for i, o := range info.Outputs {
+		d.outputs[i] = outputText(res, o)
+		v, _ := res.Output(o.Name)
+		u := v.Shift(o.Rounding.Places)
+		if !u.IsInteger() || !u.BigInt().IsInt64() {
+			d.exact = false
+			continue
+		}
+		d.units[i] = u.IntPart()
+	}
+	return d
+}
+
+// asOf is the as-of date of a run and whether it is today by default.
+type asOf struct {
+	day   rules.Date
+	today bool
+}
+
+// describe says which as-of date a run used, for the summary: the date
+// and where it came from (rows with their own as-of cell use that).
+func (a asOf) describe(fields []string, isLoan bool) []string {
+	if isLoan {
+		return []string{"each loan's start day (放款日期), as the loan command judges it"}
+	}
+	note := "--on"
+	if a.today {
+		note = "today, by default: no --on given"
+	}
+	for _, f := range fields {
+		if f == rules.AsOf {
+			note += "; rows with a 判定日期 (as_of) cell are decided on that day"
+		}
+	}
+	return []string{a.day.String(), note}
+}
+
+// refuseSameFile refuses an output path that names the input file, by
+// any name (a symbolic or hard link, another relative path): writing it
+// would replace the input before it is read.
+func refuseSameFile(in, out string) error {
+	if in == "-" || out == "" || out == "-" {
+		return nil
+	}
+	fi, err := os.Stat(in)
+	if err != nil {
+		return nil // Open reports it
+	}
+	fo, err := os.Stat(out)
+	if err != nil {
+		return nil // no such output yet: not the input
+	}
+	if os.SameFile(fi, fo) {
+		return usageError("-o %s is the input file %s: write the results to another file, so the input stays as it is", out, in)
+	}
+	return nil
+}
+
+// runError is the error of a run that stopped part way: the input's name
+// and the problem; exit status 2.
+func runError(input string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return &exitError{code: 2, err: errors.New("interrupted: nothing was written")}
+	}
+	return &exitError{code: 2, err: fmt.Errorf("%s: %v", input, err)}
+}
+
+// inputType is the type of the rule's input name; as_of is a date.
+func inputType(info rules.RuleInfo, name string) rules.Type {
+	if name == rules.AsOf {
+		return rules.TypeDate
+	}
+	for _, in := range info.Inputs {
+		if in.Name == name {
+			return in.Type
+		}
+	}
+	return ""
+}
+
+// ruleHelp lists the columns rule id reads, for eval RULE --help: each
+// input by its English name and Chinese label, either of which may head
+// the column.
+func (e *env) ruleHelp(policyFiles []string, id string) error {
+	set, err := loadPolicy(policyFiles)
+	if err != nil {
+		return err
+	}
+	info, ok := set.Rule(id)
+	if !ok {
+		return usageError("unknown rule %q (rules: %s)", id, strings.Join(set.RuleIDs(), ", "))
+	}
+	fmt.Fprintf(e.stdout, "\nrule %s: %s (%s)\ncolumns it reads (the English name or the Chinese label may head a column):\n", info.ID, info.Title, info.Clause)
+	for _, in := range info.Inputs {
+		fmt.Fprintf(e.stdout, "  %-24s %s (%s)\n", in.Name, in.Label, in.Type)
+	}
+	fmt.Fprintf(e.stdout, "  %-24s %s (date; optional: the row's as-of date, else --on)\n", rules.AsOf, "判定日期")
+	fmt.Fprintf(e.stdout, "  %-24s %s (optional: echoed into the output)\n", "id", strings.Join(idHeaders[1:], ", "))
+	if info.ID == loan.Rule {
+		fmt.Fprintln(e.stdout, "the loan rule reads every loan field, as fangpin loan does:")
+		for _, f := range loan.Fields() {
+			if _, ok := info.Field(f.Name); !ok && f.Name != "id" {
+				fmt.Fprintf(e.stdout, "  %-24s %s%s\n", f.Name, f.Label, map[bool]string{true: "", false: " (optional)"}[f.Required])
+			}
+		}
+	}
+	fmt.Fprint(e.stdout, "outputs:\n")
+	for _, o := range info.Outputs {
+		fmt.Fprintf(e.stdout, "  %-24s %s (%d places)\n", o.Name, o.Label, o.Rounding.Places)
+	}
+	return nil
 }

@@ -34,8 +34,8 @@ func TestEvalStdinJSONL(t *testing.T) {
 		`{"id":"b","poverty_relieved":true,"monitored":false,"disaster_affected":"是","certificate_tier":"A类","as_of":"2021-08-19"}` + "\n"
 	out, _, code := cli(t, in, "eval", "training-grant", "-", "-q")
 	assert.Equal(t, 0, code)
-	assert.Equal(t, `{"row":1,"id":"a","rule":"training-grant","pass":false,"amount":"","reasons":["not-in-force"],"error":null}
-{"row":2,"id":"b","rule":"training-grant","pass":true,"amount":"2000.00","reasons":[],"error":null}
+	assert.Equal(t, `{"row":1,"line":1,"id":"a","rule":"training-grant","pass":false,"amount":"","reasons":["not-in-force"],"error":null}
+{"row":2,"line":2,"id":"b","rule":"training-grant","pass":true,"amount":"2000.00","reasons":[],"error":null}
 `, out)
 }
 
@@ -81,16 +81,16 @@ func TestEvalXLSXRoundTrip(t *testing.T) {
 	b, err := os.ReadFile(again)
 	require.NoError(t, err)
 	assert.Equal(t, string(a), string(b), "the tool's own XLSX reads back to the same decisions")
-	assert.Contains(t, string(a), "1,RT1,return-travel-reimbursement,true,1286.50,,", "a computed cost reads as Excel shows it")
-	assert.Contains(t, string(a), "3,RT3,return-travel-reimbursement,,,,\"travel_cost (往返路费): \"\"300.125\"\" has more than 2 decimal places\"")
+	assert.Contains(t, string(a), "1,2,RT1,return-travel-reimbursement,true,1286.50,,", "a computed cost reads as Excel shows it")
+	assert.Contains(t, string(a), "3,4,RT3,return-travel-reimbursement,,,,\"travel_cost (往返路费): \"\"300.125\"\" has more than 2 decimal places\"")
 
 	x, err := excelize.OpenFile(first)
 	require.NoError(t, err)
 	defer x.Close()
-	assert.Equal(t, []string{"结果", "汇总"}, x.GetSheetList())
+	assert.Equal(t, []string{"结果", "Sheet1", "汇总"}, x.GetSheetList(), "the input's sheet is kept")
 	header, err := x.GetRows("结果")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"编号", "姓名", "脱贫人口", "因灾返乡", "已返岗就业", "往返路费", "row", "id", "rule", "pass", "amount", "reasons", "error"}, header[0])
+	assert.Equal(t, []string{"编号", "姓名", "脱贫人口", "因灾返乡", "已返岗就业", "往返路费", "row", "line", "id", "rule", "pass", "amount", "reasons", "error"}, header[0])
 	assert.Len(t, header, 5, "the header and one row per record")
 }
 
@@ -141,12 +141,12 @@ func TestLoanCommand(t *testing.T) {
 	assert.Equal(t, 1, code, "three rows cannot be decided")
 	golden(t, "loan-sample.csv", out)
 	golden(t, "loan-sample.stderr", errs)
-	assert.Contains(t, out, "1,L001,true,,486.59,486.59,0.00,0.00,2021-09-01..2021-09-21:106.94/106.94;2021-09-21..2021-12-01:379.65/379.65,,\n")
+	assert.Contains(t, out, "1,2,L001,true,,486.59,486.59,0.00,0.00,2021-09-01..2021-09-21:106.94/106.94;2021-09-21..2021-12-01:379.65/379.65,,\n")
 
 	in := `{"id":"J1","poverty_relieved":true,"monitored":false,"principal":"50000.00","annual_rate":"0.0385","start":"2021-09-01","maturity":"2022-09-01","repaid_on":"2021-12-01"}` + "\n"
 	out, _, code = cli(t, in, "loan", "-", "-q")
 	assert.Equal(t, 0, code)
-	assert.Equal(t, `{"row":1,"id":"J1","pass":true,"reasons":[],"interest":"486.59","subsidy":"486.59","borrower_interest":"0.00","overdue":"0.00","periods":[{"from":"2021-09-01","to":"2021-09-21","days":20,"interest":"106.94","covered":"106.94"},{"from":"2021-09-21","to":"2021-12-01","days":71,"interest":"379.65","covered":"379.65"}],"findings":[],"error":null}
+	assert.Equal(t, `{"row":1,"line":1,"id":"J1","pass":true,"reasons":[],"interest":"486.59","subsidy":"486.59","borrower_interest":"0.00","overdue":"0.00","periods":[{"from":"2021-09-01","to":"2021-09-21","days":20,"interest":"106.94","covered":"106.94"},{"from":"2021-09-21","to":"2021-12-01","days":71,"interest":"379.65","covered":"379.65"}],"findings":[],"error":null}
 `, out)
 }
 
@@ -201,6 +201,6 @@ func TestEvalExplain(t *testing.T) {
 	assert.False(t, rec.Explanation.Requirements[1].Held)
 
 	out, _, _ = cli(t, "", "eval", "training-grant", "testdata/training-zh.csv", "--on", "2021-09-30", "--explain", "-q")
-	assert.Contains(t, out, "row,id,rule,pass,amount,reasons,error,explanation\n")
+	assert.Contains(t, out, "row,line,id,rule,pass,amount,reasons,error,explanation\n")
 	assert.Contains(t, out, "[不成立] disaster_affected —— not-disaster-affected：申请人未因灾受损")
 }

@@ -20,7 +20,7 @@ func (e *env) explain(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the explanation as JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		return helped(err)
 	}
 	if len(pos) != 1 {
 		return usageError("explain takes one rule id, got %d arguments", len(pos))
@@ -41,7 +41,7 @@ func (e *env) explain(ctx context.Context, args []string) error {
 		}
 		in[name] = rules.Text(v)
 	}
-	res, err := set.Eval(ctx, info.ID, in, rules.On(day))
+	res, err := set.Eval(ctx, info.ID, in, rules.On(day.day))
 	if err != nil {
 		var ie *rules.InputError
 		if errors.As(err, &ie) {

@@ -12,31 +12,19 @@ import (
 	"github.com/ruralrelief/fangpin/internal/batch"
 	"github.com/ruralrelief/fangpin/internal/table"
 	"github.com/ruralrelief/fangpin/loan"
-	"github.com/ruralrelief/fangpin/rules"
 	"github.com/shopspring/decimal"
 )
 
-// loanFields are the loan input columns, by English name and Chinese label.
-var loanFields = []struct{ name, label string }{
-	{"id", "编号"}, {"poverty_relieved", "脱贫人口"}, {"monitored", "监测对象"},
-	{"principal", "贷款金额"}, {"annual_rate", "年利率"}, {"start", "放款日期"}, {"maturity", "到期日期"},
-	{"repaid_on", "还清日期"}, {"repayments", "还款记录"}, {"extended_to", "展期到期日"},
-	{"extension_rate", "展期年利率"}, {"renews", "续贷原贷款编号"},
-}
-
-var loanRequired = []string{"poverty_relieved", "monitored", "principal", "annual_rate", "start", "maturity"}
-
 // loanJob is one loan row on its way through the pipeline.
 type loanJob struct {
-	row    int
-	id     string
-	loan   loan.Loan
-	field  string // the field of a problem found while reading the row
-	rowErr error
+	row, line int
+	cells     []string // the row's cells, by input column
+	rowErr    error
 }
 
 type loanResult struct {
 	job loanJob
+	id  string
 	dec loan.Decision
 	err error
 }
@@ -53,7 +41,17 @@ func (e *env) loan(ctx context.Context, args []string) error {
 	quiet := fs.Bool("q", false, "no summary on stderr")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		if errors.Is(err, errHelp) {
+			fmt.Fprintln(e.stdout, "\ncolumns (the English name or the Chinese label may head a column):")
+			for _, f := range loan.Fields() {
+				opt := ""
+				if !f.Required {
+					opt = " (optional)"
+				}
+				fmt.Fprintf(e.stdout, "  %-18s %s%s\n", f.Name, f.Label, opt)
+			}
+		}
+		return helped(err)
 	}
 	if len(pos) != 1 {
 		return usageError("loan takes INPUT, got %d arguments", len(pos))
@@ -70,7 +68,14 @@ func (e *env) loan(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	in, err := table.Open(pos[0], e.stdin, table.ReadOptions{Sheet: *sheet, Encoding: *encoding})
+	if err := refuseSameFile(pos[0], *out); err != nil {
+		return err
+	}
+	var fields [][]string
+	for _, f := range loan.Fields() {
+		fields = append(fields, []string{f.Name, f.Label})
+	}
+	in, err := table.Open(pos[0], e.stdin, table.ReadOptions{Sheet: *sheet, Encoding: *encoding, Fields: fields})
 	if err != nil {
 		return usageError("cannot read input: %v", err)
 	}
@@ -86,11 +91,11 @@ func (e *env) loan(ctx context.Context, args []string) error {
 			outPath = "stdout.csv"
 		}
 	}
-	cols := []table.Column{{Name: "row", Kind: table.Int}, {Name: "id"}, {Name: "pass", Kind: table.Bool},
+	cols := []table.Column{{Name: "row", Kind: table.Int}, {Name: "line", Kind: table.Int}, {Name: "id", Input: true}, {Name: "pass", Kind: table.Bool},
 		{Name: "reasons", Kind: table.List}, {Name: "interest", Kind: table.Number}, {Name: "subsidy", Kind: table.Number},
 		{Name: "borrower_interest", Kind: table.Number}, {Name: "overdue", Kind: table.Number},
 		{Name: "periods", Kind: table.JSON}, {Name: "findings", Kind: table.List}, {Name: "error", Kind: table.Problem}}
-	w, err := e.createOutput(outPath, cols)
+	w, err := e.createOutput(outPath, cols, pos[0])
 	if err != nil {
 		return usageError("cannot write output: %v", err)
 	}
@@ -102,35 +107,54 @@ func (e *env) loan(ctx context.Context, args []string) error {
 		}
 		var re *table.RowError
 		if errors.As(err, &re) {
-			return loanJob{row: row, rowErr: re.Err}, true, nil
+			return loanJob{row: row, line: re.Line, rowErr: re.Err}, true, nil
 		}
 		if err != nil {
 			return loanJob{}, false, err
 		}
-		return readLoan(row, cells, index), true, nil
+		return loanJob{row: row, line: in.Line(), cells: append([]string(nil), cells...)}, true, nil
 	}
+	// The loan is read and decided by the library, as eval decides the
+	// loan rule: the two give the same eligibility and reasons.
 	decide := func(j loanJob) loanResult {
 		if j.rowErr != nil {
 			return loanResult{job: j}
 		}
-		d, err := calc.Subsidy(ctx, j.loan)
-		return loanResult{job: j, dec: d, err: err}
+		get := func(name string) string {
+			if i := index[name]; i >= 0 {
+				return j.cells[i]
+			}
+			return ""
+		}
+		r := loanResult{job: j, id: strings.TrimSpace(get("id"))}
+		l, err := loan.Parse(get)
+		if err != nil {
+			r.err = err
+			return r
+		}
+		r.dec, r.err = calc.Subsidy(ctx, l)
+		return r
 	}
+	// across is where each decided loan passes, in input order, before it
+	// is written: the checks that span records (a loan id seen twice)
+	// belong here, through the library. Nil: none yet.
+	var across func(*loanResult)
 	cells := make([]table.Cell, len(cols))
 	emit := func(r loanResult) error {
+		if across != nil {
+			across(&r)
+		}
 		return w.Write(sum.add(r), loanCells(cells, r))
 	}
 	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
 		w.Abort()
-		return &exitError{code: 2, err: fmt.Errorf("%s: %v", pos[0], err)}
+		return runError(pos[0], err)
 	}
 	if err := w.Close(sum.lines()); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("writing %s: %v", outPath, err)}
 	}
 	if !*quiet {
-		for _, l := range sum.lines() {
-			fmt.Fprintf(e.stderr, "%s: %s\n", l[0], l[1])
-		}
+		writeSummary(e.stderr, sum.lines())
 	}
 	if sum.errors > 0 {
 		return errSomeFailed
@@ -138,104 +162,26 @@ func (e *env) loan(ctx context.Context, args []string) error {
 	return nil
 }
 
-// loanColumns maps each loan field to its column index (-1 if absent).
+// loanColumns maps each loan field to its column index (-1 if absent),
+// by its English name or Chinese label.
 func loanColumns(header []string) (map[string]int, error) {
 	index := map[string]int{}
-	for _, f := range loanFields {
-		index[f.name] = -1
+	var missing []string
+	for _, f := range loan.Fields() {
+		index[f.Name] = -1
 		for i, h := range header {
-			if h == f.name || h == f.label {
-				index[f.name] = i
+			if h == f.Name || h == f.Label {
+				index[f.Name] = i
 			}
 		}
-	}
-	var missing []string
-	for _, name := range loanRequired {
-		if index[name] < 0 {
-			missing = append(missing, name)
+		if f.Required && index[f.Name] < 0 {
+			missing = append(missing, fmt.Sprintf("%s (%s)", f.Name, f.Label))
 		}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("no column for %s", strings.Join(missing, ", "))
 	}
 	return index, nil
-}
-
-// readLoan reads one row into a loan; a field that cannot be read is
-// reported in the job.
-func readLoan(row int, cells []string, index map[string]int) loanJob {
-	j := loanJob{row: row}
-	get := func(name string) string {
-		if i := index[name]; i >= 0 {
-			return strings.TrimSpace(cells[i])
-		}
-		return ""
-	}
-	j.id = get("id")
-	l := loan.Loan{ID: j.id, Renews: get("renews")}
-	fail := func(field string, err error) loanJob {
-		j.field, j.rowErr = field, err
-		return j
-	}
-	fields := []struct {
-		name     string
-		typ      rules.Type
-		optional bool
-		set      func(rules.Value)
-	}{
-		{"poverty_relieved", rules.TypeBool, false, func(v rules.Value) { l.PovertyRelieved = v.Bool() }},
-		{"monitored", rules.TypeBool, false, func(v rules.Value) { l.Monitored = v.Bool() }},
-		{"principal", rules.TypeMoney, false, func(v rules.Value) { l.Principal = v.Decimal() }},
-		{"annual_rate", rules.TypeDecimal, false, func(v rules.Value) { l.AnnualRate = v.Decimal() }},
-		{"start", rules.TypeDate, false, func(v rules.Value) { l.Start = v.Date() }},
-		{"maturity", rules.TypeDate, false, func(v rules.Value) { l.Maturity = v.Date() }},
-		{"repaid_on", rules.TypeDate, true, func(v rules.Value) {
-			l.Repayments = []loan.Repayment{{Date: v.Date(), Amount: l.Principal}}
-		}},
-		{"extended_to", rules.TypeDate, true, func(v rules.Value) { l.Extension = &loan.Extension{To: v.Date()} }},
-		{"extension_rate", rules.TypeDecimal, true, func(v rules.Value) {
-			if l.Extension == nil {
-				l.Extension = &loan.Extension{} // reported below
-			}
-			l.Extension.Rate = v.Decimal()
-		}},
-	}
-	for _, f := range fields {
-		text := get(f.name)
-		if text == "" && f.optional {
-			continue
-		}
-		v, err := rules.ParseValue(f.typ, text)
-		if err != nil {
-			return fail(f.name, err)
-		}
-		f.set(v)
-	}
-	if l.Extension != nil && l.Extension.To.IsZero() {
-		return fail("extension_rate", errors.New("an extension rate needs extended_to"))
-	}
-	if text := get("repayments"); text != "" {
-		if l.Repayments != nil {
-			return fail("repayments", errors.New("give repaid_on or repayments, not both"))
-		}
-		for _, part := range strings.Split(text, ";") {
-			ds, as, ok := strings.Cut(strings.TrimSpace(part), ":")
-			if !ok {
-				return fail("repayments", fmt.Errorf("%q: write each repayment as YYYY-MM-DD:amount", part))
-			}
-			day, err := rules.ParseValue(rules.TypeDate, ds)
-			if err != nil {
-				return fail("repayments", err)
-			}
-			amt, err := rules.ParseValue(rules.TypeMoney, as)
-			if err != nil {
-				return fail("repayments", err)
-			}
-			l.Repayments = append(l.Repayments, loan.Repayment{Date: day.Date(), Amount: amt.Decimal()})
-		}
-	}
-	j.loan = l
-	return j
 }
 
 type periodJSON struct {
@@ -249,38 +195,37 @@ type periodJSON struct {
 func loanCells(cells []table.Cell, r loanResult) []table.Cell {
 	clear(cells)
 	cells[0].Text = strconv.Itoa(r.job.row)
-	cells[1].Text = r.job.id
+	cells[1].Text = strconv.Itoa(r.job.line)
+	cells[2].Text = r.id
 	if p := loanProblem(r); p.Text != "" {
-		cells[10] = p
+		cells[11] = p
 		return cells
 	}
 	d := r.dec
-	cells[2].Text = strconv.FormatBool(d.Granted)
+	cells[3].Text = strconv.FormatBool(d.Granted)
 	for _, x := range d.Reasons {
-		cells[3].List = append(cells[3].List, x.Code)
+		cells[4].List = append(cells[4].List, x.Code)
 	}
-	cells[4].Text = d.Schedule.Interest.StringFixed(2)
-	cells[5].Text = d.Schedule.Covered.StringFixed(2)
-	cells[6].Text = d.Schedule.Borrower.StringFixed(2)
-	cells[7].Text = d.Schedule.Overdue.StringFixed(2)
+	cells[5].Text = d.Schedule.Interest.StringFixed(2)
+	cells[6].Text = d.Schedule.Covered.StringFixed(2)
+	cells[7].Text = d.Schedule.Borrower.StringFixed(2)
+	cells[8].Text = d.Schedule.Overdue.StringFixed(2)
 	ps := make([]periodJSON, len(d.Schedule.Periods))
 	for i, p := range d.Schedule.Periods {
 		ps[i] = periodJSON{From: p.From.String(), To: p.To.String(), Days: p.Days,
 			Interest: p.Interest.StringFixed(2), Covered: p.Covered.StringFixed(2)}
-		cells[8].List = append(cells[8].List, fmt.Sprintf("%s..%s:%s/%s", p.From, p.To, ps[i].Interest, ps[i].Covered))
+		cells[9].List = append(cells[9].List, fmt.Sprintf("%s..%s:%s/%s", p.From, p.To, ps[i].Interest, ps[i].Covered))
 	}
 	b, _ := json.Marshal(ps)
-	cells[8].Text = string(b)
+	cells[9].Text = string(b)
 	for _, f := range d.Notes {
-		cells[9].List = append(cells[9].List, f.Code)
+		cells[10].List = append(cells[10].List, f.Code)
 	}
 	return cells
 }
 
 func loanProblem(r loanResult) table.Cell {
 	switch {
-	case r.job.rowErr != nil && r.job.field != "":
-		return table.Cell{Field: r.job.field, Text: fmt.Sprintf("%s: %v", r.job.field, r.job.rowErr)}
 	case r.job.rowErr != nil:
 		return table.Cell{Text: "row cannot be read: " + r.job.rowErr.Error()}
 	case r.err != nil:
@@ -319,6 +264,7 @@ func (s *loanSummary) add(r loanResult) table.Status {
 
 func (s *loanSummary) lines() [][]string {
 	return append(append([][]string{{"规则 rule", loan.Rule}}, s.policy...), [][]string{
+		{"判定日期 as of", "each loan's start day (放款日期)"},
 		{"贷款笔数 records", strconv.Itoa(s.records)},
 		{"符合贴息条件 passed", strconv.Itoa(s.eligible)},
 		{"不符合 not passed", strconv.Itoa(s.refused)},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -48,7 +49,10 @@ const usage = `usage:
   fangpin weekly --county NAME --date DATE [--progress FILE] -o FILE
   fangpin ledger payments|refusals|totals|batches|reverse [--ledger DB] ...
   fangpin serve [--addr 127.0.0.1:8080] [--policy FILE]... [--decision-log FILE]
+  fangpin version
 
+fangpin CMD --help describes a command; fangpin eval RULE --help lists the
+columns the rule reads.
 INPUT and OUTPUT are .csv, .xlsx or .jsonl files; - is JSONL on stdin/stdout.
 Rules of the default policy 豫办发电〔2021〕48号:
   training-grant, work-training-subsidy, return-travel-reimbursement,
@@ -92,6 +96,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.ledgerCmd(ctx, rest)
 	case "serve":
 		return e.serve(ctx, rest)
+	case "version":
+		return e.version(rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
@@ -100,19 +106,45 @@ func (e *env) run(ctx context.Context, args []string) error {
 	return usageError("unknown command %q", cmd)
 }
 
-// flags returns a flag set that reports errors instead of exiting.
+// flags returns a flag set that reports errors instead of exiting; its
+// help (-h, --help) goes to stdout, after the command's usage line.
 func (e *env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("fangpin "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		for _, l := range strings.Split(usage, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "fangpin "+name+" ") || strings.TrimSpace(l) == "fangpin "+name {
+				fmt.Fprintf(e.stdout, "usage: %s\n", strings.TrimSpace(l))
+			}
+		}
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
 	return fs
 }
 
+// helped maps errHelp to success: the help is printed.
+func helped(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+// errHelp is returned by parse for -h or --help: the command prints its
+// help and exits 0.
+var errHelp = errors.New("help requested")
+
 // parse parses flags that may come before or after the positional
-// arguments, which people type either way.
+// arguments, which people type either way. For -h or --help it prints the
+// flags on stdout and returns the arguments before it with errHelp.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return pos, errHelp
+		} else if err != nil {
 			return nil, &exitError{code: 2, err: err}
 		}
 		args = fs.Args()
@@ -174,20 +206,20 @@ func loadPolicy(files []string) (*rules.Set, error) {
 
 // ruleOn loads the policy with its overlays, finds rule id in it and reads
 // the --on date: what eval and explain both start from.
-func (e *env) ruleOn(policyFiles []string, id, on string) (*rules.Set, rules.RuleInfo, rules.Date, error) {
+func (e *env) ruleOn(policyFiles []string, id, on string) (*rules.Set, rules.RuleInfo, asOf, error) {
 	set, err := loadPolicy(policyFiles)
 	if err != nil {
-		return nil, rules.RuleInfo{}, rules.Date{}, err
+		return nil, rules.RuleInfo{}, asOf{}, err
 	}
 	info, ok := set.Rule(id)
 	if !ok {
-		return nil, rules.RuleInfo{}, rules.Date{}, usageError("unknown rule %q (rules: %s)", id, strings.Join(set.RuleIDs(), ", "))
+		return nil, rules.RuleInfo{}, asOf{}, usageError("unknown rule %q (rules: %s)", id, strings.Join(set.RuleIDs(), ", "))
 	}
 	day, err := e.parseOn(on)
 	if err != nil {
-		return nil, rules.RuleInfo{}, rules.Date{}, err
+		return nil, rules.RuleInfo{}, asOf{}, err
 	}
-	return set, info, day, nil
+	return set, info, asOf{day: day, today: on == ""}, nil
 }
 
 // parseOn reads --on, or today when it is empty.
@@ -200,4 +232,23 @@ func (e *env) parseOn(s string) (rules.Date, error) {
 		return rules.Date{}, usageError("--on: %v", err)
 	}
 	return d, nil
+}
+
+// version prints the module version and the SHA-256 of the default
+// policy, so a run can be traced to the tool and the rules it used.
+func (e *env) version(args []string) error {
+	if _, err := parse(e.flags("version"), args); err != nil {
+		return helped(err)
+	}
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	set, err := policies.Load()
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	m := set.Meta()
+	fmt.Fprintf(e.stdout, "fangpin %s\npolicy %s %s sha256 %s\n", v, m.ID, m.Number, set.Hash())
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/ruralrelief/fangpin/internal/table"
 	"github.com/ruralrelief/fangpin/internal/weekly"
@@ -19,7 +20,7 @@ func (e *env) weekly(_ context.Context, args []string) error {
 	out := fs.String("o", "", "the table to write: .xlsx, .csv or .md (required)")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		return helped(err)
 	}
 	switch {
 	case len(pos) > 0:
@@ -40,6 +41,9 @@ func (e *env) weekly(_ context.Context, args []string) error {
 	reg, err := measures.Load()
 	if err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	if known := reg.Table.Counties; len(known) > 0 && !knownCounty(known, *county) {
+		return usageError("weekly: unknown county %q; the table is sent to %s", *county, strings.Join(known, ", "))
 	}
 	progress := measures.Progress{}
 	if *progressFile != "" {
@@ -71,4 +75,15 @@ func (e *env) weekly(_ context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "%s: %d 项措施，%d 项已超过时限且未填报进度；报送时限 %s\n", *out, len(t.Rows), late, t.Deadline.Format("2006-01-02 15:04 MST"))
 	return nil
+}
+
+// knownCounty reports whether name is one of the counties, written in
+// full (唐河县) or without its 县 (唐河), as TitleFor accepts it.
+func knownCounty(known []string, name string) bool {
+	for _, k := range known {
+		if name == k || name+"县" == k {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // committer is an output that becomes visible only when committed.
@@ -50,7 +53,8 @@ func createAtomic(path string) (*atomicFile, error) {
 		}
 		mode = fi.Mode().Perm() // keep the permissions of the file replaced
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	removeStale(path)
+	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix(path)+strconv.Itoa(os.Getpid())+"-*.tmp")
 	if err != nil {
 		return nil, err
 	}
@@ -96,3 +100,47 @@ type nopCommitter struct{ io.Writer }
 
 func (nopCommitter) Commit() error { return nil }
 func (nopCommitter) Abort()        {}
+
+// A temporary output file is named after its target and the process that
+// writes it: ".結果.xlsx.1234-567890.tmp" for 結果.xlsx written by
+// process 1234. A run that is killed leaves it behind; the next run to the
+// same output removes it, once its process is gone.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + "." }
+
+// staleAge is how old a temporary file must be to be removed when whether
+// its process is running cannot be told.
+const staleAge = 24 * time.Hour
+
+// removeStale removes the temporary files of earlier runs to path whose
+// process is no longer running. Errors are ignored: a file left is only
+// a file left.
+func removeStale(path string) {
+	dir, prefix := filepath.Dir(path), tempPrefix(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok || !strings.HasSuffix(rest, ".tmp") || !e.Type().IsRegular() {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		running, known := processRunning(pid)
+		if known && running {
+			continue
+		}
+		if !known {
+			info, err := e.Info()
+			if err != nil || time.Since(info.ModTime()) < staleAge {
+				continue
+			}
+		}
+		os.Remove(filepath.Join(dir, name))
+	}
+}

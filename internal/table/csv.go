@@ -2,6 +2,7 @@ package table
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -18,11 +19,42 @@ import (
 // GB18030.
 const sniffSize = 64 << 10
 
+// csvReader reads CSV with encoding/csv, one record at a time: a splitter
+// first finds where each record ends (at a line end outside quotes) and
+// how long it is, so a record over maxRecord is skipped as a row error
+// without being held in memory, and encoding/csv then parses the record.
 type csvReader struct {
 	c    io.Closer // the file, if the reader opened it
+	src  *bufio.Reader
 	r    *csv.Reader
+	feed feeder
 	utf8 bool // the text is read as UTF-8 as is, so it must be valid
 	rows rowSource
+	line int    // lines split so far
+	rec  []byte // a record that spans buffers or lines
+}
+
+// feeder gives encoding/csv one record at a time, then io.EOF until the
+// next is loaded.
+type feeder struct {
+	b  []byte
+	nl int // line ends to give before b, for a record skipped
+}
+
+var newlines = []byte(strings.Repeat("\n", 512))
+
+func (f *feeder) Read(p []byte) (int, error) {
+	if f.nl > 0 {
+		n := copy(p, newlines[:min(f.nl, len(newlines))])
+		f.nl -= n
+		return n, nil
+	}
+	if len(f.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, f.b)
+	f.b = f.b[n:]
+	return n, nil
 }
 
 func openCSV(path, encoding string) (*csvReader, error) {
@@ -47,8 +79,7 @@ func newCSVReader(r io.Reader, encoding string) (*csvReader, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
-	c := &csvReader{utf8: true}
-	var src io.Reader = br
+	c := &csvReader{utf8: true, src: br}
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "", "auto":
 		if !isUTF8Prefix(head) {
@@ -61,9 +92,9 @@ func newCSVReader(r io.Reader, encoding string) (*csvReader, error) {
 		return nil, fmt.Errorf("unknown encoding %q (want utf-8 or gb18030)", encoding)
 	}
 	if !c.utf8 {
-		src = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
+		c.src = bufio.NewReaderSize(transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), sniffSize)
 	}
-	c.r = csv.NewReader(src)
+	c.r = csv.NewReader(&c.feed)
 	c.r.FieldsPerRecord = -1
 	c.r.ReuseRecord = true
 	c.rows.next = c.readRow
@@ -88,29 +119,116 @@ func isUTF8Prefix(b []byte) bool {
 	return utf8.Valid(b)
 }
 
-// readRow returns the next raw record.
+// readRow returns the next raw record. A record over maxRecord bytes is a
+// *rowProblem; a quote encoding/csv cannot read is an error that ends the
+// reading: where a quote closes decides where every later record starts,
+// so nothing after it can be trusted.
 func (c *csvReader) readRow() (int, []string, error) {
-	rec, err := c.r.Read()
+	start := c.line + 1
+	rec, long, err := c.split()
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return 0, nil, io.EOF
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return pe.StartLine, nil, &rowProblem{line: pe.StartLine, err: pe.Err}
-		}
 		return 0, nil, err
 	}
-	line, _ := c.r.FieldPos(0)
+	if long > 0 {
+		c.feed.nl += c.line - start + 1 // encoding/csv counts the lines skipped
+		return start, nil, &rowProblem{line: start, err: fmt.Errorf("the record (lines %d to %d) holds %s, more than the %s a record may hold", start, c.line, byteSize(uint64(long)), byteSize(maxRecord))}
+	}
+	if rec == nil {
+		return 0, nil, io.EOF
+	}
+	c.feed.b = rec
+	fields, err := c.r.Read()
+	if errors.Is(err, io.EOF) {
+		return start, nil, nil // a blank line
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return 0, nil, &QuoteError{StartLine: pe.StartLine, Line: pe.Line, Column: pe.Column, Err: pe.Err}
+	}
+	if err != nil {
+		return 0, nil, err
+	}
 	if c.utf8 {
-		for i, s := range rec {
+		for i, s := range fields {
 			if !utf8.ValidString(s) {
-				return line, nil, &rowProblem{line: line, err: fmt.Errorf("cell %d is not UTF-8 text (if the file is GB18030, say so with the encoding option)", i+1)}
+				return start, nil, &rowProblem{line: start, err: fmt.Errorf("cell %d is not UTF-8 text (if the file is GB18030, say so with the encoding option)", i+1)}
 			}
 		}
 	}
-	return line, rec, nil
+	return start, fields, nil
 }
+
+// split reads the next record's bytes: lines up to one that ends outside
+// quotes (an even count of '"' since the record's start), or the end of
+// the file. rec is nil at the end. A record over maxRecord bytes is read
+// to its end but not kept: long is its length. A quote still open at the
+// end of the file gives the bytes to encoding/csv, whose error says where
+// the quote opened.
+func (c *csvReader) split() (rec []byte, long int, err error) {
+	c.rec = c.rec[:0]
+	start := c.line + 1
+	size, quotes := 0, 0
+	for {
+		b, err := c.src.ReadSlice('\n')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) && !errors.Is(err, io.EOF) {
+			return nil, 0, err
+		}
+		eof := errors.Is(err, io.EOF)
+		size += len(b)
+		quotes += bytes.Count(b, []byte{'"'})
+		ended := len(b) > 0 && b[len(b)-1] == '\n'
+		if ended || (eof && len(b) > 0) {
+			c.line++
+		}
+		done := (ended || eof) && quotes%2 == 0
+		switch {
+		case size == 0 && eof:
+			return nil, 0, nil
+		case size > maxRecord:
+			c.rec = c.rec[:0]
+		case done && size == len(b):
+			return b, 0, nil // one line: no copy
+		default:
+			c.rec = append(c.rec, b...)
+		}
+		switch {
+		case (done || eof) && size > maxRecord && quotes%2 == 1:
+			return nil, 0, &QuoteError{StartLine: start, Line: c.line, Err: csv.ErrQuote}
+		case (done || eof) && size > maxRecord:
+			return nil, size, nil
+		case done || eof:
+			return c.rec, 0, nil
+		}
+	}
+}
+
+// QuoteError reports a quote in a CSV file that cannot be read: one never
+// closed, one in the middle of an unquoted cell, or text after a closing
+// quote. Where a quote closes decides where every later record starts, so
+// reading stops here rather than guess; [Reader.Next] returns it.
+type QuoteError struct {
+	StartLine int   // the line of the record with the quote
+	Line      int   // the line where the problem was found
+	Column    int   // the 1-based byte column there, 0 if not known
+	Err       error // csv.ErrQuote or csv.ErrBareQuote
+}
+
+func (e *QuoteError) Error() string {
+	what := `a cell's opening quote (") is not closed right before a comma or the end of a line`
+	if errors.Is(e.Err, csv.ErrBareQuote) {
+		what = `a quote (") inside a cell that does not start with one (write the cell in quotes and the quote twice: "a""b")`
+	}
+	at := fmt.Sprintf("line %d", e.StartLine)
+	switch {
+	case e.Line != e.StartLine:
+		at += fmt.Sprintf(" (still open at line %d)", e.Line)
+	case e.Column > 0:
+		at += fmt.Sprintf(", column %d", e.Column)
+	}
+	return fmt.Sprintf("%s: %s; nothing after it is read", at, what)
+}
+
+func (e *QuoteError) Unwrap() error { return e.Err }
 
 func (c *csvReader) Header() []string { return c.rows.header }
 
@@ -167,6 +285,9 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 		if col.Kind == List || col.Kind == JSON {
 			w.rec[i] = joinList(c.List)
 		}
+		if col.Input {
+			w.rec[i] = defuse(w.rec[i])
+		}
 	}
 	return w.w.Write(w.rec)
 }
@@ -202,4 +323,18 @@ func (w *csvWriter) Close([][]string) error {
 func (w *csvWriter) Abort() {
 	w.closed = true
 	w.out.Abort()
+}
+
+// defuse returns text a spreadsheet would run as a formula (it starts with
+// =, +, -, @, a tab or a carriage return) with a ' in front, which Excel
+// and WPS show as text and do not display; other text as it is.
+func defuse(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
 }

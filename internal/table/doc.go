@@ -36,26 +36,43 @@
 //     YYYY-MM-DD (with " HH:MM:SS" if it has a time of day), a time format
 //     HH:MM:SS, a boolean TRUE or FALSE; text is as typed.
 //   - JSONL: strings as they are; numbers as their JSON text (1800.00
-//     stays "1800.00"); true/false as "true"/"false"; null as "".
+//     stays "1800.00"); true/false as "true"/"false"; null as ""; a list
+//     or an object as its JSON text without spaces (a loan's repayments).
 //
 // # Header and records
 //
 // The header is the first non-blank row, except that title lines above
 // it — rows with a single filled cell, as a merged title is — are skipped
-// when one of the next rows has two filled cells or more. JSONL takes the
-// keys of the first object. Blank rows are skipped and not counted:
-// records are numbered 1, 2, 3… in file order, and [Reader.Line] says
-// where each starts in the file.
+// when one of the next rows has two filled cells or more. A JSONL file
+// has the header the caller names with [ReadOptions].Fields (records may
+// then carry different keys, in either language, and keys no one reads
+// are ignored), or else the keys of its first object. Blank rows are
+// skipped and not counted: records are numbered 1, 2, 3… in file order,
+// and [Reader.Line] says where each starts in the file.
 //
 // A record that cannot be read is a [RowError] for that record, and
-// reading goes on: a CSV row with a quoting error, with text that is not
-// UTF-8 or with another number of cells than the header (short rows
-// included: a missing comma would shift every later value); an XLSX row
-// with a filled cell beyond the header (short rows are padded: a sheet row
-// ends at its last filled cell); a JSONL line that is not an object of
-// plain values, repeats a key or has a key not in the header (missing keys
-// are ""). A CSV quote left open runs to the end of the file, as in
-// Excel: the rest of the file is that one bad record.
+// reading goes on: a CSV row with text that is not UTF-8 or with another
+// number of cells than the header (short rows included: a missing comma
+// would shift every later value); an XLSX row with a filled cell beyond
+// the header (short rows are padded: a sheet row ends at its last filled
+// cell), a formula with no saved value, or a reference to a shared string
+// the workbook lacks; a JSONL line that is not a JSON object or repeats a
+// key; in any format, a cell over [MaxCellChars] characters or a record
+// over 16 MiB. A CSV quote that encoding/csv cannot read is different:
+// where a quote closes decides where every later record starts, so
+// reading stops there with a [QuoteError] naming the line.
+//
+// # Bounds
+//
+// Every input is from outside and may be built to exhaust memory. Each
+// XLSX zip part is read through a reader that checks the sizes the
+// archive declares and counts what it inflates, so a lying header does
+// not help: a sheet may inflate to 4 GiB, the shared strings to 2 GiB,
+// the workbook, its relations and styles (decoded whole) to 16 MiB; past
+// 8 MiB a part may not inflate more than 200 times its compressed size;
+// and no part may hold more than 4 MiB between two '<', which bounds
+// what the XML decoder holds. A cell or shared string longer than
+// [MaxCellChars] is not kept; its row is an error that says so.
 //
 // # Writers
 //
@@ -64,7 +81,11 @@
 // List as an array and Problem as null or {"field", "message"}; CSV and
 // XLSX write lists ";"-joined and problems as their message. [Create]
 // writes a file atomically: nothing appears under its name until Close
-// succeeds. XLSX output marks failed and error rows with fills, freezes
+// succeeds; the hidden temporary file is named after the output and the
+// process, and the next run to the same output removes one a killed run
+// left. [CreateWith] can keep an input workbook's sheets in an XLSX
+// output. CSV output writes cells echoed from the input ([Column].Input)
+// that a spreadsheet would run as a formula after a '. XLSX output marks failed and error rows with fills, freezes
 // the header and adds a summary sheet (see [Create] and [Tally]).
 //
 // # Why XLSX is not read through excelize's Rows

@@ -3,6 +3,7 @@ package table
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,39 +12,45 @@ import (
 	"unicode/utf8"
 )
 
-// maxLine is the longest JSONL line read; a longer one is a row error.
-const maxLine = 16 << 20
-
-// jsonlReader reads one JSON object per line. The keys of the first object
-// are the header, in its order; a later object may leave keys out (their
-// cells are "") but a key not in the header, or a key twice, is a row
-// error. Values are read from their JSON text, never through a float:
-// strings as they are, numbers as written (1800.00 stays "1800.00", 1e3
-// stays "1e3"), true/false as "true"/"false", null as "". A list or object
-// as a value is a row error naming the key. Blank lines are skipped.
+// jsonlReader reads one JSON object per line: an object of plain values
+// with parseObject, checked against encoding/json by a fuzz target and
+// five times faster, any other with encoding/json. Values are read from their JSON text, never through a float: strings as they
+// are, numbers as written (1800.00 stays "1800.00", 1e3 stays "1e3"),
+// true/false as "true"/"false", null as "", a list or an object as its
+// JSON text without spaces (so a caller can decode it: a loan's
+// repayments). Blank lines are skipped.
+//
+// The header is [ReadOptions].Fields when given: a record's cell for a
+// field is the value of whichever of its names the record has, and other
+// keys are ignored. Otherwise it is the keys of the first record; a later
+// record may leave keys out (their cells are "") and its keys not in the
+// header are ignored. A key twice in one record, or two names of one
+// field, is a row error.
 type jsonlReader struct {
-	c      io.Closer // the file, if the reader opened it
-	br     *bufio.Reader
-	header []string
-	index  map[string]int
-	line   int // lines read
-	row    int // records returned
-	recAt  int // line of the last record returned
-	cells  []string
-	seen   []bool
-	first  []string // the first record, read with the header
-	long   []byte   // a line longer than the reader's buffer
-	keys   []string
-	vals   []string
-	str    []byte // a string being unescaped
+	c       io.Closer // the file, if the reader opened it
+	br      *bufio.Reader
+	header  []string
+	index   map[string]int // every name of every column -> the column
+	from    []string       // per column, the key its cell came from
+	keys    []string       // the keys of the record being read, in order
+	vals    []string       // and their values
+	str     []byte         // a string being unescaped
+	line    int            // lines read
+	row     int            // records returned
+	recAt   int            // line of the last record returned
+	cells   []string
+	first   []string // the first record, read with the header
+	long    []byte   // a line longer than the reader's buffer
+	src     bytes.Reader
+	compact bytes.Buffer
 }
 
-func openJSONL(path string) (*jsonlReader, error) {
+func openJSONL(path string, fields [][]string) (*jsonlReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	r, err := newJSONLReader(f)
+	r, err := newJSONLReader(f, fields)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -52,8 +59,19 @@ func openJSONL(path string) (*jsonlReader, error) {
 	return r, nil
 }
 
-func newJSONLReader(rd io.Reader) (*jsonlReader, error) {
+func newJSONLReader(rd io.Reader, fields [][]string) (*jsonlReader, error) {
 	r := &jsonlReader{br: bufio.NewReaderSize(rd, 64<<10), index: map[string]int{}}
+	for _, names := range fields {
+		if len(names) == 0 {
+			continue
+		}
+		for _, n := range names {
+			if _, dup := r.index[n]; !dup {
+				r.index[n] = len(r.header)
+			}
+		}
+		r.header = append(r.header, names[0])
+	}
 	for {
 		line, err := r.readLine()
 		if errors.Is(err, io.EOF) {
@@ -65,26 +83,32 @@ func newJSONLReader(rd io.Reader) (*jsonlReader, error) {
 		if len(line) == 0 {
 			continue
 		}
-		if err := r.parseObject(line); err != nil {
+		if len(fields) == 0 {
+			// The header is the first record's keys, in its order.
+			if err := r.parseLine(line); err != nil {
+				return nil, fmt.Errorf("line %d: %v", r.line, err)
+			}
+			for _, k := range r.keys {
+				if _, dup := r.index[k]; dup {
+					return nil, fmt.Errorf("line %d: key %q twice", r.line, short(k))
+				}
+				r.index[k] = len(r.header)
+				r.header = append(r.header, k)
+			}
+		}
+		r.cells = make([]string, len(r.header))
+		r.from = make([]string, len(r.header))
+		if err := r.fill(line); err != nil {
 			return nil, fmt.Errorf("line %d: %v", r.line, err)
 		}
-		for i, k := range r.keys {
-			if _, dup := r.index[k]; dup {
-				return nil, fmt.Errorf("line %d: key %q twice", r.line, k)
-			}
-			r.index[k] = i
-		}
-		r.header = append([]string(nil), r.keys...)
-		r.first = append([]string(nil), r.vals...)
-		r.cells = make([]string, len(r.header))
-		r.seen = make([]bool, len(r.header))
+		r.first = append([]string(nil), r.cells...)
 		r.recAt = r.line
 		return r, nil
 	}
 }
 
-// errLineTooLong is the problem with a line over maxLine bytes.
-var errLineTooLong = fmt.Errorf("the line is longer than %d MiB", maxLine>>20)
+// errLineTooLong is the problem with a line over maxRecord bytes.
+var errLineTooLong = fmt.Errorf("the line is longer than %d MiB", maxRecord>>20)
 
 // readLine returns the next line without its end or surrounding spaces,
 // valid until the next call; errLineTooLong (after skipping the line) for
@@ -95,7 +119,7 @@ func (r *jsonlReader) readLine() ([]byte, error) {
 	for {
 		b, err := r.br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			if !tooLong && len(r.long)+len(b) <= maxLine {
+			if !tooLong && len(r.long)+len(b) <= maxRecord {
 				r.long = append(r.long, b...)
 			} else {
 				tooLong, r.long = true, r.long[:0]
@@ -109,7 +133,7 @@ func (r *jsonlReader) readLine() ([]byte, error) {
 			return nil, io.EOF
 		}
 		r.line++
-		if tooLong || len(r.long)+len(b) > maxLine {
+		if tooLong || len(r.long)+len(b) > maxRecord {
 			return nil, errLineTooLong
 		}
 		if len(r.long) > 0 {
@@ -159,25 +183,110 @@ func (r *jsonlReader) Next() (int, []string, error) {
 	}
 }
 
-// fill parses a line into the cells, by the header.
+// fill decodes a line into the cells, by the header.
 func (r *jsonlReader) fill(line []byte) error {
-	if err := r.parseObject(line); err != nil {
+	if err := r.parseLine(line); err != nil {
 		return err
 	}
 	clear(r.cells)
-	clear(r.seen)
+	clear(r.from)
 	for i, k := range r.keys {
 		j, ok := r.index[k]
 		if !ok {
-			return fmt.Errorf("key %q is not in the first record", k)
+			continue // a key no one reads, like an extra CSV column
 		}
-		if r.seen[j] {
-			return fmt.Errorf("key %q twice", k)
+		switch prev := r.from[j]; {
+		case prev == k:
+			return fmt.Errorf("key %q twice", short(k))
+		case prev != "":
+			return fmt.Errorf("keys %q and %q both give %s", short(prev), short(k), r.header[j])
 		}
-		r.seen[j] = true
-		r.cells[j] = r.vals[i]
+		r.from[j], r.cells[j] = k, r.vals[i]
+	}
+	return checkCells(r.header, r.cells)
+}
+
+// errNested stops parseObject at a list or an object as a value.
+var errNested = errors.New("a list or object as a value")
+
+// parseLine reads the JSON object in line into r.keys and r.vals, in
+// order: with parseObject, or with encoding/json when a value is a list
+// or an object, which is kept as its JSON text without spaces.
+func (r *jsonlReader) parseLine(line []byte) error {
+	err := r.parseObject(line)
+	if !errors.Is(err, errNested) {
+		return err
+	}
+	r.keys, r.vals = r.keys[:0], r.vals[:0]
+	return r.decode(line, func(key string, raw []byte) error {
+		text, err := r.valueText(raw)
+		if err != nil {
+			return fmt.Errorf("key %q: %v", short(key), err)
+		}
+		r.keys, r.vals = append(r.keys, key), append(r.vals, text)
+		return nil
+	})
+}
+
+// decode reads the object in line with encoding/json, token by token,
+// calling visit with each key and its value's raw JSON in order.
+func (r *jsonlReader) decode(line []byte, visit func(key string, raw []byte) error) error {
+	r.src.Reset(line)
+	dec := json.NewDecoder(&r.src)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("not JSON: %v", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return errors.New("a record must be a JSON object")
+	}
+	var raw json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("not JSON: %v", err)
+		}
+		key, _ := tok.(string) // a key is always a string here
+		raw = raw[:0]
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("key %q: not JSON: %v", short(key), err)
+		}
+		if err := visit(key, raw); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("not JSON: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("not JSON: text after the object")
 	}
 	return nil
+}
+
+// valueText is a value's cell text: see [jsonlReader].
+func (r *jsonlReader) valueText(raw []byte) (string, error) {
+	switch raw[0] {
+	case '"':
+		if in := raw[1 : len(raw)-1]; bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+			return string(in), nil // nothing to unescape
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case 'n':
+		return "", nil
+	case '[', '{':
+		r.compact.Reset()
+		if err := json.Compact(&r.compact, raw); err != nil {
+			return "", err
+		}
+		return r.compact.String(), nil
+	}
+	return string(raw), nil // a number or a bool, as written
 }
 
 func (r *jsonlReader) Close() error {
@@ -187,11 +296,14 @@ func (r *jsonlReader) Close() error {
 	return nil
 }
 
-// parseObject reads one JSON object into r.keys and r.vals, keeping the
-// keys in order and each value as text: a string decoded, a number, true,
-// false as written, null as "". It accepts exactly the objects
-// encoding/json accepts, and decodes strings as it does (invalid UTF-8 and
-// lone surrogates become U+FFFD), without its per-line cost.
+// parseObject reads one JSON object of plain values into r.keys and
+// r.vals, keeping the keys in order and each value as text: a string
+// decoded, a number, true, false as written, null as "". It accepts
+// exactly the objects encoding/json accepts, and decodes strings as it
+// does (invalid UTF-8 and lone surrogates become U+FFFD), at a fifth of
+// its cost (see BENCHMARKS.md); FuzzParseLine checks it against
+// encoding/json. A list or an object as a value stops it with errNested,
+// and parseLine reads that line with encoding/json instead.
 func (r *jsonlReader) parseObject(line []byte) error {
 	r.keys, r.vals = r.keys[:0], r.vals[:0]
 	p := skipSpace(line, 0)
@@ -219,6 +331,9 @@ func (r *jsonlReader) parseObject(line []byte) error {
 		}
 		p = skipSpace(line, p+1)
 		val, q, err := r.parseValue(line, p)
+		if errors.Is(err, errNested) {
+			return err
+		}
 		if err != nil {
 			return fmt.Errorf("key %q: %v", key, err)
 		}
@@ -280,7 +395,7 @@ func (r *jsonlReader) parseValue(line []byte, p int) (string, int, error) {
 		}
 		return s, q, nil
 	case c == '[' || c == '{':
-		return "", p, errors.New("a list or object is not a value")
+		return "", p, errNested
 	case c == 't' && bytes.HasPrefix(line[p:], []byte("true")):
 		return "true", p + 4, nil
 	case c == 'f' && bytes.HasPrefix(line[p:], []byte("false")):

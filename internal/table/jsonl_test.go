@@ -1,113 +1,78 @@
-package table
+package table_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/ruralrelief/fangpin/internal/table"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// referenceObject reads a line with encoding/json's decoder, numbers as
-// json.Number: the behaviour parseObject must match.
-func referenceObject(line []byte) (keys, vals []string, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, nil, false
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, nil, false
-		}
-		key, isKey := t.(string)
-		if !isKey {
-			return nil, nil, false
-		}
-		t, err = dec.Token()
-		if err != nil {
-			return nil, nil, false
-		}
-		var v string
-		switch t := t.(type) {
-		case string:
-			v = t
-		case json.Number:
-			v = string(t)
-		case bool:
-			v = strconv.FormatBool(t)
-		case nil:
-		default: // a list or an object
-			return nil, nil, false
-		}
-		keys, vals = append(keys, key), append(vals, v)
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, nil, false
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, nil, false
-	}
-	return keys, vals, true
-}
-
-var jsonSeeds = []string{
-	`{}`, ` { } `, `{"a":1}`, `{"a":1800.00,"b":"是","c":true,"d":false,"e":null}`,
-	`{"a":-0.5e+10,"b":1E3,"c":0}`, `{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":-}`, `{"a":1e}`,
-	`{"a":"\u00e9\ud83d\ude00\n\t\"\\\/"}`, `{"a":"\ud800"}`, `{"a":"\ud800\u0041"}`, `{"a":"\udc00\ud800"}`,
-	`{"a":"\x"}`, `{"a":"\u12"}`, "{\"a\":\"\x01\"}", "{\"a\":\"\xff\xfe ok\"}", "{\"\xff\":1}",
-	`{"a":[1]}`, `{"a":{}}`, `{"a":1,}`, `{,"a":1}`, `{"a" 1}`, `{"a":1 "b":2}`, `{"a":1}{}`, `{"a":1} x`,
-	`{"a":tru}`, `{"a":truex}`, `{"a":nul}`, `[1]`, `"s"`, `x`, ``, `{"a":1`, `{"a":"b`, `{"a":"b\`,
-	`{"a":1,"a":2}`, `{1:2}`, "{\"a\":1}\u00a0",
-}
-
-func TestParseObjectMatchesEncodingJSON(t *testing.T) {
-	r := &jsonlReader{}
-	for _, s := range jsonSeeds {
-		keys, vals, ok := referenceObject([]byte(s))
-		err := r.parseObject([]byte(s))
-		if !assert.Equal(t, ok, err == nil, "%q: reference ok %v, parseObject %v", s, ok, err) || !ok {
-			continue
-		}
-		assert.Equal(t, keys, append([]string(nil), r.keys...), "%q keys", s)
-		assert.Equal(t, vals, append([]string(nil), r.vals...), "%q values", s)
-	}
-}
-
-func FuzzParseObject(f *testing.F) {
-	for _, s := range jsonSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, line []byte) {
-		r := &jsonlReader{}
-		keys, vals, ok := referenceObject(line)
-		err := r.parseObject(line)
-		require.Equal(t, ok, err == nil, "%q: reference ok %v, parseObject %v", line, ok, err)
-		if ok {
-			require.Equal(t, keys, append([]string(nil), r.keys...))
-			require.Equal(t, vals, append([]string(nil), r.vals...))
-		}
-	})
-}
-
-func TestParseObjectMessages(t *testing.T) {
-	r := &jsonlReader{}
+func TestJSONLRowErrors(t *testing.T) {
 	for line, want := range map[string]string{
-		`{"a":[1]}`:    `key "a": a list or object is not a value`,
-		`[1]`:          "a record must be a JSON object",
-		`x`:            "not JSON: a line must hold one object",
-		`{"a":1}{}`:    "more than one JSON value on the line",
-		`{"a":1} x`:    "not JSON: text after the object",
-		`{"a":01}`:     `key "a": not JSON: '1' after the value`,
-		`{"a":"\q"}`:   `key "a": not JSON: an unknown escape \q`,
-		`{"a":1`:       "not JSON: the object is not closed",
-		`{"a":1,"b":}`: `key "b": not JSON: '}' cannot start a value`,
+		`[1]`:                 "a record must be a JSON object",
+		`x`:                   "not JSON: a line must hold one object",
+		`{"a":1}{}`:           "more than one JSON value on the line",
+		`{"a":1} x`:           "not JSON: text after the object",
+		`{"a":01}`:            `key "a": not JSON: '1' after the value`,
+		`{"a":"\q"}`:          `key "a": not JSON: an unknown escape \q`,
+		`{"a":1`:              "not JSON: the object is not closed",
+		`{"a":1,"b":}`:        `key "b": not JSON: '}' cannot start a value`,
+		`{"a":1,"a":2}`:       `key "a" twice`,
+		`{"a":[1}`:            `key "a": not JSON: invalid character '}' after array element`,
+		`{"a":[1],"b":2} x`:   "not JSON: text after the object",
+		`{"a":{"b":1},"a":2}`: `key "a" twice`,
 	} {
-		assert.EqualError(t, r.parseObject([]byte(line)), want, line)
+		r, err := table.NewReader(strings.NewReader(`{"a":"first"}`+"\n"+line+"\n"), table.JSONL, table.ReadOptions{})
+		require.NoError(t, err)
+		_, _, err = r.Next()
+		require.NoError(t, err)
+		n, _, err := r.Next()
+		var re *table.RowError
+		require.ErrorAs(t, err, &re, line)
+		assert.Equal(t, 2, n)
+		assert.Equal(t, 2, re.Line)
+		assert.EqualError(t, re.Err, want, line)
 	}
+}
+
+// TestJSONLFieldsTakeAnyKeyOrder reads loans whose records carry different
+// keys, in either language, with nested repayments and keys no one reads.
+func TestJSONLFieldsTakeAnyKeyOrder(t *testing.T) {
+	in := `{"id":"L1","principal":50000.00,"start":"2021-09-01","note":"ignored"}
+{"编号":"L2","贷款金额":"30000","extended_to":"2022-12-01","repayments":[{"date":"2021-12-01","amount":"1000.00"}]}
+
+{"id":"L3","extra":{"deep":[1,2,{"x":null}]},"principal":null,"start":true}
+{"id":"L4","编号":"L4again"}
+`
+	fields := [][]string{{"id", "编号"}, {"principal", "贷款金额"}, {"start", "放款日期"}, {"repayments", "还款记录"}, {"extended_to", "展期到期日"}}
+	r, err := table.NewReader(strings.NewReader(in), table.JSONL, table.ReadOptions{Fields: fields})
+	require.NoError(t, err)
+	assert.Equal(t, `header (line 1): ["id" "principal" "start" "repayments" "extended_to"]
+1 (line 1): ["L1" "50000.00" "2021-09-01" "" ""]
+2 (line 2): ["L2" "30000" "" "[{\"date\":\"2021-12-01\",\"amount\":\"1000.00\"}]" "2022-12-01"]
+3 (line 4): ["L3" "" "true" "" ""]
+4 (line 5): error: keys "id" and "编号" both give id
+`, dump(t, r))
+}
+
+func TestJSONLWithoutFieldsIgnoresLaterKeys(t *testing.T) {
+	in := `{"a":"1","b":2.50}` + "\n" + `{"c":"x","b":3}` + "\n"
+	r, err := table.NewReader(strings.NewReader(in), table.JSONL, table.ReadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "header (line 1): [\"a\" \"b\"]\n1 (line 1): [\"1\" \"2.50\"]\n2 (line 2): [\"\" \"3\"]\n", dump(t, r))
+}
+
+func TestJSONLCellOverExcelsLimit(t *testing.T) {
+	in := `{"a":"1","b":"x"}` + "\n" + `{"a":"2","b":"` + strings.Repeat("长", table.MaxCellChars+1) + `"}` + "\n" + `{"a":"3","b":"` + strings.Repeat("长", table.MaxCellChars) + `"}` + "\n"
+	r, err := table.NewReader(strings.NewReader(in), table.JSONL, table.ReadOptions{})
+	require.NoError(t, err)
+	_, _, err = r.Next()
+	require.NoError(t, err)
+	_, _, err = r.Next()
+	assert.EqualError(t, err, `row 2: column "b" holds 32768 characters; a cell holds at most 32767`)
+	_, cells, err := r.Next()
+	require.NoError(t, err, "a cell of exactly 32,767 characters is read")
+	assert.Equal(t, "3", cells[0])
 }

@@ -29,6 +29,12 @@ func dump(t *testing.T, r table.Reader) string {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		var qe *table.QuoteError
+		if errors.As(err, &qe) {
+			fmt.Fprintf(&b, "stop: %v\n", err)
+			require.NoError(t, r.Close())
+			return b.String()
+		}
 		require.Equal(t, want, n, "records are numbered in order")
 		want++
 		var re *table.RowError
@@ -89,6 +95,8 @@ func TestReadGolden(t *testing.T) {
 		{"gb18030.csv", "utf8.txt", table.ReadOptions{Encoding: "gb18030"}},
 		{"gb18030.csv", "utf8.txt", table.ReadOptions{Encoding: "GBK"}},
 		{"ragged.csv", "ragged.txt", table.ReadOptions{}},
+		{"badquote.csv", "badquote.txt", table.ReadOptions{}},
+		{"openquote.csv", "openquote.txt", table.ReadOptions{}},
 		{"title.csv", "title.txt", table.ReadOptions{}},
 		{"single.csv", "single.txt", table.ReadOptions{}},
 		{"values.jsonl", "values.txt", table.ReadOptions{}},
@@ -185,14 +193,14 @@ func TestJSONLLongLine(t *testing.T) {
 	assert.Equal(t, "header (line 1): [\"a\"]\n1 (line 1): [\"1\"]\n2 (line 2): error: the line is longer than 16 MiB\n3 (line 3): [\"3\"]\n", dump(t, r))
 
 	// A line longer than the buffer but within the limit is read whole.
-	mid := `{"a":"` + strings.Repeat("y", 200<<10) + `"}`
+	mid := `{"a":"` + strings.Repeat("y", 30<<10) + `","pad":"` + strings.Repeat("z", 200<<10) + `"}`
 	r, err = table.NewReader(strings.NewReader(`{"a":"1"}`+"\n"+mid), table.JSONL, table.ReadOptions{})
 	require.NoError(t, err)
 	_, _, err = r.Next()
 	require.NoError(t, err)
 	_, cells, err := r.Next()
 	require.NoError(t, err)
-	assert.Len(t, cells[0], 200<<10)
+	assert.Len(t, cells[0], 30<<10)
 }
 
 func TestNewReaderRefusesXLSX(t *testing.T) {
@@ -212,7 +220,7 @@ func TestFormatOf(t *testing.T) {
 }
 
 func FuzzCSVRead(f *testing.F) {
-	for _, name := range []string{"utf8.csv", "ragged.csv", "title.csv", "single.csv", "gb18030.csv"} {
+	for _, name := range []string{"utf8.csv", "ragged.csv", "badquote.csv", "openquote.csv", "title.csv", "single.csv", "gb18030.csv"} {
 		b, err := os.ReadFile(filepath.Join("testdata/read", name))
 		if err != nil {
 			f.Fatal(err)
@@ -228,13 +236,14 @@ func FuzzCSVRead(f *testing.F) {
 		}
 		for want := 1; want < 10000; want++ {
 			n, cells, err := r.Next()
-			if errors.Is(err, io.EOF) {
+			var re *table.RowError
+			var qe *table.QuoteError
+			if errors.Is(err, io.EOF) || errors.As(err, &qe) {
 				return
 			}
 			if n != want {
 				t.Fatalf("record %d numbered %d", want, n)
 			}
-			var re *table.RowError
 			if err != nil && !errors.As(err, &re) {
 				t.Fatalf("record %d: %v is not a row error", n, err)
 			}
@@ -279,4 +288,38 @@ func FuzzJSONLRead(f *testing.F) {
 func gb18030Bytes(text, dst []byte) ([]byte, error) {
 	b, err := simplifiedchinese.GB18030.NewEncoder().Bytes(text)
 	return append(dst, b...), err
+}
+
+// repeatReader gives n bytes of c, so a test can read a huge cell without
+// holding it.
+type repeatReader struct {
+	c byte
+	n int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), r.n)
+	for i := range p[:k] {
+		p[i] = r.c
+	}
+	r.n -= k
+	return k, nil
+}
+
+func TestCSVRecordOverTheCap(t *testing.T) {
+	in := io.MultiReader(
+		strings.NewReader("id,note\n1,short\n2,\""),
+		&repeatReader{c: 'x', n: 20 << 20},
+		strings.NewReader("\nstill the note\"\n3,\""+strings.Repeat("长", table.MaxCellChars+1)+"\"\n4,last\n"))
+	r, err := table.NewReader(in, table.CSV, table.ReadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, `header (line 1): ["id" "note"]
+1 (line 2): ["1" "short"]
+2 (line 3): error: the record (lines 3 to 4) holds 20.0 MiB, more than the 16 MiB a record may hold
+3 (line 5): error: column "note" holds 32768 characters; a cell holds at most 32767
+4 (line 6): ["4" "last"]
+`, dump(t, r))
 }

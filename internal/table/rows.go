@@ -145,6 +145,9 @@ func (s *rowSource) nextRecord() (int, []string, error) {
 		if err := s.checkWidth(cells); err != nil {
 			return s.row, nil, &RowError{Row: s.row, Line: line, Err: err}
 		}
+		if err := checkCells(s.header, cells); err != nil {
+			return s.row, nil, &RowError{Row: s.row, Line: line, Err: err}
+		}
 		n := copy(s.cells, cells)
 		clear(s.cells[n:])
 		return s.row, s.cells, nil

@@ -75,7 +75,7 @@ func (s *fileStrings) get(i int) (string, bool) {
 		return "", false
 	}
 	start, end := binary.LittleEndian.Uint64(off[:8]), binary.LittleEndian.Uint64(off[8:])
-	if end < start || end-start > 1<<30 {
+	if end < start || end-start > maxCellBytes {
 		return "", false
 	}
 	if uint64(cap(s.buf)) < end-start {
@@ -189,32 +189,39 @@ func (s *spill) abort() {
 // readSharedStrings reads the shared-string part: each <si> is the text of
 // its <t> elements (plain or rich-text runs), without phonetic hints
 // (<rPh>). size is the part's uncompressed size and limit the largest kept
-// in memory.
-func readSharedStrings(r io.Reader, size uint64, limit uint64) (sharedStrings, error) {
+// in memory. A string longer than maxCellBytes is not kept: long gives
+// its index and length in bytes, and it is stored as "".
+func readSharedStrings(r io.Reader, size uint64, limit uint64) (sharedStrings, map[int]int, error) {
+	long := map[int]int{}
 	if size <= limit {
 		m := &memStrings{}
-		if err := scanSharedStrings(r, m); err != nil {
-			return nil, err
+		if err := scanSharedStrings(r, m, long); err != nil {
+			return nil, nil, err
 		}
 		m.text = m.b.String()
 		m.b = strings.Builder{}
-		return m, nil
+		return m, long, nil
 	}
 	sp, err := newSpill()
 	if err != nil {
-		return nil, fmt.Errorf("a temporary file for the shared strings: %v", err)
+		return nil, nil, fmt.Errorf("a temporary file for the shared strings: %v", err)
 	}
-	if err := scanSharedStrings(r, sp); err != nil {
+	if err := scanSharedStrings(r, sp, long); err != nil {
 		sp.abort()
-		return nil, err
+		return nil, nil, err
 	}
-	return sp.finish()
+	fs, err := sp.finish()
+	if err != nil {
+		return nil, nil, err
+	}
+	return fs, long, nil
 }
 
-func scanSharedStrings(r io.Reader, sink stringSink) error {
+func scanSharedStrings(r io.Reader, sink stringSink, long map[int]int) error {
 	dec := xml.NewDecoder(r)
 	var b strings.Builder
 	inSI, inT, inRPh := false, false, 0
+	n, size := 0, 0 // strings read; bytes of the one being read
 	for {
 		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
@@ -229,6 +236,7 @@ func scanSharedStrings(r io.Reader, sink stringSink) error {
 			case "si":
 				inSI = true
 				b.Reset()
+				size = 0
 			case "t":
 				inT = inSI
 			case "rPh":
@@ -238,9 +246,14 @@ func scanSharedStrings(r io.Reader, sink stringSink) error {
 			switch t.Name.Local {
 			case "si":
 				inSI = false
-				if err := sink.add(b.String()); err != nil {
+				s := b.String()
+				if size > maxCellBytes {
+					long[n], s = size, ""
+				}
+				if err := sink.add(s); err != nil {
 					return err
 				}
+				n++
 			case "t":
 				inT = false
 			case "rPh":
@@ -248,7 +261,10 @@ func scanSharedStrings(r io.Reader, sink stringSink) error {
 			}
 		case xml.CharData:
 			if inT && inRPh == 0 {
-				b.Write(t)
+				size += len(t)
+				if size <= maxCellBytes {
+					b.Write(t)
+				}
 			}
 		}
 	}

@@ -6,7 +6,55 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
+
+// MaxCellChars is the most characters one cell may hold, Excel's own
+// limit. A longer cell, in any format, makes its record a [RowError]:
+// its text is neither kept nor cut short.
+const MaxCellChars = 32767
+
+// maxRecord is the most bytes one record may hold: a JSONL line, a CSV
+// record (quoted line breaks included), the text of a sheet row. A longer
+// record is a [RowError]; reading goes on with the next.
+const maxRecord = 16 << 20
+
+// checkCells returns the problem with the first cell longer than
+// MaxCellChars, naming its column.
+func checkCells(header, cells []string) error {
+	for i, c := range cells {
+		if len(c) <= MaxCellChars {
+			continue
+		}
+		if n := utf8.RuneCountInString(c); n > MaxCellChars {
+			col := fmt.Sprintf("cell %d", i+1)
+			if i < len(header) && header[i] != "" {
+				col = fmt.Sprintf("column %q", short(header[i]))
+			}
+			return fmt.Errorf("%s holds %d characters; a cell holds at most %d", col, n, MaxCellChars)
+		}
+	}
+	return nil
+}
+
+// shortLen is how many characters of a rejected text a message quotes.
+const shortLen = 40
+
+// short returns s, or its first shortLen characters and "…" with the
+// length of the whole, so a message never echoes a long text whole.
+func short(s string) string {
+	if len(s) <= shortLen {
+		return strings.ToValidUTF8(s, "\ufffd")
+	}
+	n := 0
+	for i := range s {
+		if n == shortLen {
+			return strings.ToValidUTF8(s[:i], "\ufffd") + fmt.Sprintf("… (%d bytes)", len(s))
+		}
+		n++
+	}
+	return strings.ToValidUTF8(s, "\ufffd")
+}
 
 // Format is a file format.
 type Format int
@@ -101,6 +149,14 @@ type ReadOptions struct {
 	// GB18030) gives a row error for each row that is not UTF-8, saying
 	// to name the encoding; no text is ever silently garbled.
 	Encoding string
+	// Fields, for JSONL, names the values the caller reads, each by its
+	// names: an English name and a Chinese label, say. The header is then
+	// one column per field, named by its first name, and a record's cell
+	// is the value of whichever name the record has ("" if none); other
+	// keys are ignored, like columns no one reads. Records may so carry
+	// different keys. Without Fields the header is the keys of the first
+	// record. CSV and XLSX ignore Fields: their header is in the file.
+	Fields [][]string
 }
 
 // Open opens a table file for reading, by its extension (see [FormatOf]);
@@ -119,13 +175,13 @@ func Open(path string, stdin io.Reader, opts ReadOptions) (Reader, error) {
 		return openXLSX(path, opts.Sheet)
 	}
 	if path == "-" {
-		r, err := newJSONLReader(stdin)
+		r, err := newJSONLReader(stdin, opts.Fields)
 		if err != nil {
 			return nil, fmt.Errorf("stdin: %w", err)
 		}
 		return r, nil
 	}
-	return openJSONL(path)
+	return openJSONL(path, opts.Fields)
 }
 
 // NewReader reads CSV or JSONL from r, which the caller owns: Close does
@@ -136,7 +192,7 @@ func NewReader(r io.Reader, f Format, opts ReadOptions) (Reader, error) {
 	case CSV:
 		return newCSVReader(r, opts.Encoding)
 	case JSONL:
-		return newJSONLReader(r)
+		return newJSONLReader(r, opts.Fields)
 	}
 	return nil, fmt.Errorf("table: %v cannot be read from a stream; open the file", f)
 }
@@ -173,12 +229,22 @@ const (
 	// Money is an amount of yuan such as "1800.00": written as Number,
 	// and summed by [Tally] and the XLSX summary sheet.
 	Money
+	// Date is a calendar day, YYYY-MM-DD: an XLSX date cell shown
+	// yyyy-mm-dd (so Excel sorts and filters it as a date), text
+	// elsewhere. Text that is not such a day is written as text.
+	Date
 )
 
 // Column is one output column.
 type Column struct {
 	Name string // the header, as written
 	Kind Kind   // how its values are written
+	// Input marks values echoed from the input file, which anyone may
+	// have typed: CSV output writes one that starts with =, +, -, @, a
+	// tab or a carriage return after a ', so that a spreadsheet shows it
+	// as text instead of running it as a formula. Values the tool
+	// computed are never marked, and never changed.
+	Input bool
 }
 
 // Status is what became of a record; XLSX output marks rows by it and
@@ -237,6 +303,23 @@ type Writer interface {
 // hold exactly (more than 15 significant digits) is written as text
 // instead. Text stays text.
 func Create(path string, stdout io.Writer, cols []Column) (Writer, error) {
+	return CreateWith(path, stdout, cols, CreateOptions{})
+}
+
+// CreateOptions choose what else an output file holds.
+type CreateOptions struct {
+	// Workbook, for XLSX output, is an .xlsx file (the input, say) whose
+	// sheets the output keeps: the output is a copy of it with the data
+	// sheet 结果 and the summary sheet 汇总 added, replacing sheets of
+	// those names. It is opened with excelize, whose own caps apply:
+	// each part at most 4 GiB inflated (UnzipSizeLimit), parts over
+	// 16 MiB kept in temporary files rather than memory
+	// (UnzipXMLSizeLimit). Ignored for other formats.
+	Workbook string
+}
+
+// CreateWith is [Create] with options.
+func CreateWith(path string, stdout io.Writer, cols []Column, opts CreateOptions) (Writer, error) {
 	f, err := FormatOf(path)
 	if err != nil {
 		return nil, err
@@ -252,7 +335,7 @@ func Create(path string, stdout io.Writer, cols []Column) (Writer, error) {
 	case CSV:
 		return newCSVWriter(out, cols, true)
 	case XLSX:
-		return newXLSXWriter(out, cols)
+		return newXLSXWriterFrom(out, cols, opts.Workbook)
 	}
 	return newJSONLWriter(out, cols), nil
 }

@@ -20,17 +20,21 @@ import (
 // strings of a small workbook (a large one's go to a temporary file) and
 // one row.
 type xlsxReader struct {
-	zr       *zip.ReadCloser
-	sheet    io.ReadCloser
-	dec      *xml.Decoder
-	shared   sharedStrings
-	styles   []cellKind // per cell style index
-	date1904 bool
-	rows     rowSource
-	lastRow  int      // the sheet row number of the last row read
-	scratch  []string // the cells of the row being read
-	v        []byte   // the <v> of the cell being read
-	inline   []byte   // the inline text of the cell being read
+	zr     *zip.ReadCloser
+	sheet  io.ReadCloser
+	dec    *xml.Decoder
+	shared sharedStrings
+	// longShared holds the shared strings too long to keep, by index,
+	// with their length in bytes: a cell that uses one is a row error.
+	longShared map[int]int
+	styles     []cellKind // per cell style index
+	date1904   bool
+	rows       rowSource
+	lastRow    int      // the sheet row number of the last row read
+	scratch    []string // the cells of the row being read
+	v          []byte   // the <v> of the cell being read
+	inline     []byte   // the inline text of the cell being read
+	rowBytes   int      // the text of the row being read, in bytes
 }
 
 // cellKind is what a cell's number format makes of a number.
@@ -79,7 +83,7 @@ func (r *xlsxReader) decodePart(name string, v any) error {
 	if f == nil {
 		return nil
 	}
-	rc, err := f.Open()
+	rc, err := openPart(f, maxSmallPart)
 	if err != nil {
 		return err
 	}
@@ -154,7 +158,7 @@ func (r *xlsxReader) open(sheet string, sstLimit uint64) error {
 	if f == nil {
 		return fmt.Errorf("sheet part %q is missing", target)
 	}
-	rc, err := f.Open()
+	rc, err := openPart(f, maxSheetPart)
 	if err != nil {
 		return err
 	}
@@ -169,12 +173,12 @@ func (r *xlsxReader) readShared(limit uint64) error {
 		r.shared = &memStrings{}
 		return nil
 	}
-	rc, err := f.Open()
+	rc, err := openPart(f, maxSharedPart)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	r.shared, err = readSharedStrings(rc, f.UncompressedSize64, limit)
+	r.shared, r.longShared, err = readSharedStrings(rc, f.UncompressedSize64, limit)
 	return err
 }
 
@@ -257,7 +261,9 @@ func formatKind(id int, code string) cellKind {
 }
 
 // readRow reads the next <row>: its sheet row number and cells, which are
-// valid until the next call.
+// valid until the next call. A row with a cell that cannot be read (too
+// long, a formula with no saved value) is read to its end and given as a
+// *rowProblem, so reading goes on with the next row.
 func (r *xlsxReader) readRow() (int, []string, error) {
 	rowNum := 0
 	for rowNum == 0 {
@@ -270,6 +276,9 @@ func (r *xlsxReader) readRow() (int, []string, error) {
 		}
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "row" {
 			rowNum = r.lastRow + 1
+			if rowNum > excelize.TotalRows {
+				return 0, nil, fmt.Errorf("sheet: more than %d rows", excelize.TotalRows)
+			}
 			for _, a := range se.Attr {
 				if a.Name.Local != "r" {
 					continue
@@ -281,6 +290,8 @@ func (r *xlsxReader) readRow() (int, []string, error) {
 		}
 	}
 	cells := r.scratch[:0]
+	r.rowBytes = 0
+	var problem error
 	for {
 		tok, err := r.dec.RawToken()
 		if err != nil {
@@ -301,13 +312,28 @@ func (r *xlsxReader) readRow() (int, []string, error) {
 			if col >= excelize.MaxColumns {
 				return 0, nil, fmt.Errorf("sheet row %d: a cell beyond column %d", rowNum, excelize.MaxColumns)
 			}
+			if problem != nil {
+				continue // the row is an error; its cells are not kept
+			}
+			if text.problem != nil {
+				name, _ := excelize.CoordinatesToCellName(col+1, rowNum)
+				problem = fmt.Errorf("cell %s %v", name, text.problem)
+				continue
+			}
+			if r.rowBytes += len(text.s); r.rowBytes > maxRecord {
+				problem = fmt.Errorf("the row holds more than %s of text", byteSize(maxRecord))
+				continue
+			}
 			for len(cells) <= col {
 				cells = append(cells, "")
 			}
-			cells[col] = text
+			cells[col] = text.s
 		case xml.EndElement:
 			if t.Name.Local == "row" {
-				r.scratch, r.lastRow = cells, rowNum
+				r.scratch, r.lastRow = cells[:0], rowNum
+				if problem != nil {
+					return rowNum, nil, &rowProblem{line: rowNum, err: problem}
+				}
 				return rowNum, cells, nil
 			}
 		}
@@ -321,9 +347,22 @@ func unexpectedEOF(err error) error {
 	return err
 }
 
+// maxCellBytes is the most bytes of a cell's text kept while reading it:
+// MaxCellChars characters of up to 4 bytes each. A longer text is a row
+// error; a text between MaxCellChars characters and this is caught by
+// counting its characters (see checkCells).
+const maxCellBytes = 4 * MaxCellChars
+
+// cellValue is a cell's text, or why it cannot be read.
+type cellValue struct {
+	s       string
+	problem error
+}
+
 // readCell reads one <c> element and returns its 0-based column (-1 if it
-// has no reference) and its text.
-func (r *xlsxReader) readCell(se xml.StartElement) (int, string, error) {
+// has no reference) and its text. An error means the sheet's XML cannot be
+// read on; a cell that cannot be read is a cellValue with a problem.
+func (r *xlsxReader) readCell(se xml.StartElement) (int, cellValue, error) {
 	col, typ, style := -1, "", 0
 	for _, a := range se.Attr {
 		switch a.Name.Local {
@@ -339,21 +378,42 @@ func (r *xlsxReader) readCell(se xml.StartElement) (int, string, error) {
 	}
 	r.v, r.inline = r.v[:0], r.inline[:0]
 	in, phonetic := "", 0
+	var formula []byte
+	hasV, hasF, long := false, false, false
+	keep := func(buf []byte, t []byte) []byte {
+		if len(buf)+len(t) > maxCellBytes {
+			long = true
+			return buf
+		}
+		return append(buf, t...)
+	}
 	for {
 		tok, err := r.dec.RawToken()
 		if err != nil {
-			return 0, "", unexpectedEOF(err)
+			return 0, cellValue{}, unexpectedEOF(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			in = t.Name.Local
-			if in == "rPh" {
+			switch in {
+			case "rPh":
 				phonetic++
+			case "v":
+				hasV = true
+			case "f":
+				hasF = true
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "c":
-				return col, r.cellText(typ, style), nil
+				switch {
+				case long:
+					return col, cellValue{problem: fmt.Errorf("holds more than %d characters, the most a cell may hold", MaxCellChars)}, nil
+				case hasF && !hasV:
+					return col, cellValue{problem: fmt.Errorf("has a formula (=%s) with no saved value: open the file in Excel or WPS and save it, so that the value is stored", short(string(formula)))}, nil
+				}
+				s, problem := r.cellText(typ, style)
+				return col, cellValue{s: s, problem: problem}, nil
 			case "rPh":
 				phonetic--
 			}
@@ -361,9 +421,11 @@ func (r *xlsxReader) readCell(se xml.StartElement) (int, string, error) {
 		case xml.CharData:
 			switch {
 			case in == "v":
-				r.v = append(r.v, t...)
+				r.v = keep(r.v, t)
 			case in == "t" && phonetic == 0:
-				r.inline = append(r.inline, t...)
+				r.inline = keep(r.inline, t)
+			case in == "f" && len(formula) < 64:
+				formula = append(formula, t[:min(len(t), 64)]...)
 			}
 		}
 	}
@@ -371,33 +433,40 @@ func (r *xlsxReader) readCell(se xml.StartElement) (int, string, error) {
 
 // cellText returns the text a cell shows, from its type, style and the
 // value or inline text just read.
-func (r *xlsxReader) cellText(typ string, style int) string {
+func (r *xlsxReader) cellText(typ string, style int) (string, error) {
 	switch typ {
 	case "s":
-		i, err := strconv.Atoi(strings.TrimSpace(string(r.v)))
+		v := strings.TrimSpace(string(r.v))
+		i, err := strconv.Atoi(v)
 		if err != nil {
-			return ""
+			return "", fmt.Errorf("refers to shared string %q, which is not an index", short(v))
 		}
-		s, _ := r.shared.get(i)
-		return s
+		if n, ok := r.longShared[i]; ok {
+			return "", fmt.Errorf("uses shared string %d, which holds %s of text; a cell holds at most %d characters", i, byteSize(uint64(n)), MaxCellChars)
+		}
+		s, ok := r.shared.get(i)
+		if !ok {
+			return "", fmt.Errorf("refers to shared string %d, which the workbook does not have", i)
+		}
+		return s, nil
 	case "inlineStr":
-		return string(r.inline)
+		return string(r.inline), nil
 	case "str", "e":
-		return string(r.v)
+		return string(r.v), nil
 	case "b":
 		if strings.TrimSpace(string(r.v)) == "1" {
-			return "TRUE"
+			return "TRUE", nil
 		}
-		return "FALSE"
+		return "FALSE", nil
 	case "d": // an ISO 8601 date-time
 		v := string(r.v)
 		if len(v) >= 10 && v[4] == '-' && v[7] == '-' {
-			return v[:10]
+			return v[:10], nil
 		}
-		return v
+		return v, nil
 	}
 	if len(r.v) == 0 {
-		return ""
+		return "", nil
 	}
 	v := strings.TrimSpace(string(r.v))
 	kind := plainNumber
@@ -407,15 +476,15 @@ func (r *xlsxReader) cellText(typ string, style int) string {
 	if kind != plainNumber {
 		if days, secs, ok := serialParts(v); ok {
 			if kind == timeCell {
-				return clockText(secs)
+				return clockText(secs), nil
 			}
 			if secs == 0 {
-				return serialDate(days, r.date1904)
+				return serialDate(days, r.date1904), nil
 			}
-			return serialDate(days, r.date1904) + " " + clockText(secs)
+			return serialDate(days, r.date1904) + " " + clockText(secs), nil
 		}
 	}
-	return generalText(v)
+	return generalText(v), nil
 }
 
 func (r *xlsxReader) Header() []string { return r.rows.header }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -46,10 +47,32 @@ type styleKey struct {
 }
 
 func newXLSXWriter(out committer, cols []Column) (*xlsxWriter, error) {
-	f := excelize.NewFile()
+	return newXLSXWriterFrom(out, cols, "")
+}
+
+// Caps excelize applies to a workbook whose sheets an output keeps.
+const (
+	keepUnzipLimit    = 4 << 30  // the most all parts may inflate to
+	keepUnzipXMLLimit = 16 << 20 // a part larger than this goes to a temporary file
+)
+
+// newXLSXWriterFrom writes the data sheet into a copy of workbook, or into
+// a new workbook if it is "".
+func newXLSXWriterFrom(out committer, cols []Column, workbook string) (*xlsxWriter, error) {
+	var f *excelize.File
+	if workbook == "" {
+		f = excelize.NewFile()
+	} else {
+		var err error
+		f, err = excelize.OpenFile(workbook, excelize.Options{UnzipSizeLimit: keepUnzipLimit, UnzipXMLSizeLimit: keepUnzipXMLLimit})
+		if err != nil {
+			out.Abort()
+			return nil, fmt.Errorf("%s: the workbook whose sheets the output keeps: %v", workbook, err)
+		}
+	}
 	w := &xlsxWriter{out: out, f: f, cols: cols, tally: NewTally(cols), styles: map[styleKey]int{},
 		vals: make([]any, len(cols)), cells: make([]excelize.Cell, len(cols))}
-	if err := w.start(); err != nil {
+	if err := w.start(workbook != ""); err != nil {
 		f.Close()
 		out.Abort()
 		return nil, err
@@ -57,8 +80,25 @@ func newXLSXWriter(out committer, cols []Column) (*xlsxWriter, error) {
 	return w, nil
 }
 
-func (w *xlsxWriter) start() error {
-	if err := w.f.SetSheetName("Sheet1", dataSheet); err != nil {
+func (w *xlsxWriter) start(kept bool) error {
+	if kept {
+		// The results replace an earlier run's, and go first.
+		for _, name := range []string{dataSheet, summarySheet} {
+			if i, _ := w.f.GetSheetIndex(name); i >= 0 {
+				if err := w.f.DeleteSheet(name); err != nil {
+					return err
+				}
+			}
+		}
+		i, err := w.f.NewSheet(dataSheet)
+		if err != nil {
+			return err
+		}
+		w.f.SetActiveSheet(i)
+		if err := w.f.MoveSheet(dataSheet, w.f.GetSheetList()[0]); err != nil {
+			return err
+		}
+	} else if err := w.f.SetSheetName("Sheet1", dataSheet); err != nil {
 		return err
 	}
 	head, err := w.f.NewStyle(&excelize.Style{
@@ -146,6 +186,22 @@ func (w *xlsxWriter) style(st Status, format string) (int, error) {
 	return id, nil
 }
 
+// dateFormat shows a date cell as the tool writes dates.
+const dateFormat = "yyyy-mm-dd"
+
+// dayValue returns the day text names, YYYY-MM-DD, as a time excelize
+// writes as a date serial; ok is false for anything else.
+func dayValue(text string) (time.Time, bool) {
+	if len(text) != 10 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, text)
+	if err != nil || t.Year() < 1900 {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
 // numberCell returns the value and number format that write text as an
 // exact number cell: a float64 whose shortest text (which excelize writes)
 // is text's own value, shown with text's places and, unless plain is set
@@ -202,6 +258,10 @@ func (w *xlsxWriter) Write(status Status, cells []Cell) error {
 			if f, fm, ok := numberCell(c.Text, col.Kind == Int); ok {
 				v, format = f, fm
 			}
+		case Date:
+			if t, ok := dayValue(c.Text); ok {
+				v, format = t, dateFormat
+			}
 		}
 		if s, ok := v.(string); ok && s == "" {
 			v = nil // an empty cell, filled like the rest of its row
@@ -251,13 +311,23 @@ func (w *xlsxWriter) finish(summary [][]string) error {
 	if err != nil {
 		return err
 	}
+	format := dateFormat
+	dateStyle, err := w.f.NewStyle(&excelize.Style{CustomNumFmt: &format})
+	if err != nil {
+		return err
+	}
 	for i, line := range summary {
 		for j, v := range line {
 			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
 			if err != nil {
 				return err
 			}
-			if f, format, ok := numberCell(v, false); ok && j > 0 {
+			if t, ok := dayValue(v); ok && j > 0 {
+				err = w.f.SetCellValue(summarySheet, cell, t)
+				if err == nil {
+					err = w.f.SetCellStyle(summarySheet, cell, cell, dateStyle)
+				}
+			} else if f, format, ok := numberCell(v, false); ok && j > 0 {
 				err = w.f.SetCellFloat(summarySheet, cell, f, -1, 64)
 				if err == nil {
 					var st int
