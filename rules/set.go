@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"sync"
+
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 )
 
@@ -57,8 +59,10 @@ type rule struct {
 	outputs                  []output
 	pos                      Pos
 
-	set  *Set
-	slot slots // where each value lives in an evaluation's frame
+	set    *Set
+	slot   slots               // where each value lives in an evaluation's frame
+	alloc  func(*rule) *record // allocates a record of the rule's shape
+	frames sync.Pool           // *dexpr.Frame: working frames of the rule
 }
 
 type let struct {
