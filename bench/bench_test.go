@@ -130,9 +130,13 @@ func evalCases[C any](b *testing.B, e *Engine, rule string, cases []C, input fun
 
 func BenchmarkTrainingGrant(b *testing.B) {
 	ps, cases := newPeers(b), TrainingCases()
-	b.Run("HandWritten", func(b *testing.B) { run(b, cases, func(c Training) { sinkDecision, sinkErr = ps.hand.TrainingGrant(c) }) })
+	b.Run("HandWritten", func(b *testing.B) {
+		run(b, cases, func(c Training) { sinkDecision, sinkErr = ps.hand.TrainingGrant(c) })
+	})
 	b.Run("Engine", func(b *testing.B) { evalCases(b, ps.engine, "training-grant", cases, TrainingInput) })
-	b.Run("CELDecimal", func(b *testing.B) { run(b, cases, func(c Training) { sinkDecision, sinkErr = ps.cel.TrainingGrant(c) }) })
+	b.Run("CELDecimal", func(b *testing.B) {
+		run(b, cases, func(c Training) { sinkDecision, sinkErr = ps.cel.TrainingGrant(c) })
+	})
 	b.Run("ExprFloat", func(b *testing.B) { run(b, cases, func(c Training) { sinkFloat, sinkErr = ps.expr.TrainingGrant(c) }) })
 	b.Run("Grule", func(b *testing.B) { run(b, cases, func(c Training) { sinkFact, sinkErr = ps.grule.TrainingGrant(c) }) })
 }

@@ -41,7 +41,9 @@ func (d Decision) Equal(e Decision) bool {
 	return true
 }
 
-func (d Decision) String() string { return fmt.Sprintf("pass=%t reasons=%v outputs=%v", d.Pass, d.Reasons, d.Outputs) }
+func (d Decision) String() string {
+	return fmt.Sprintf("pass=%t reasons=%v outputs=%v", d.Pass, d.Reasons, d.Outputs)
+}
 
 // Training is a training-grant application as text.
 type Training struct{ Relieved, Monitored, Affected, Tier string }

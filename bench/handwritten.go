@@ -12,12 +12,12 @@ import (
 // Params are the policy's values on the as-of date, read from the policy
 // file, for the implementations that are not the engine.
 type Params struct {
-	From                    rules.Date // the rules are in force from this day
-	TierA, TierB, TierC     decimal.Decimal
-	Monthly                 decimal.Decimal
-	MaxMonths               int64
-	MinShare                decimal.Decimal
-	AsOf                    rules.Date
+	From                rules.Date // the rules are in force from this day
+	TierA, TierB, TierC decimal.Decimal
+	Monthly             decimal.Decimal
+	MaxMonths           int64
+	MinShare            decimal.Decimal
+	AsOf                rules.Date
 }
 
 // LoadParams reads the parameters from the compiled policy.
