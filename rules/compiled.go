@@ -21,8 +21,10 @@ type slots struct {
 	params  []dexpr.Var // per used parameter, in r.params order
 	lets    []dexpr.Var
 	reasons []Reason // per requirement: the reason given when it fails
-	// the number of slots of each class
-	nums, opts, flags, texts, days int
+	// the number of slots of each class, and of those that hold the as-of
+	// date and the inputs (the first of each class)
+	nums, opts, flags, texts, days   int
+	inNums, inFlags, inTexts, inDays int
 }
 
 // num, opt, flag and day are a parameter value in its slot's type.
@@ -51,6 +53,7 @@ func (s *Set) link() Diagnostics {
 		for _, def := range r.inputs {
 			r.slot.inputs = append(r.slot.inputs, l.Declare(def.name, exprKind(def.typ)))
 		}
+		r.slot.inNums, _, r.slot.inFlags, r.slot.inTexts, r.slot.inDays = l.Sizes()
 		for _, p := range r.params {
 			k := exprKind(p.typ)
 			if p.nullable {
@@ -81,6 +84,8 @@ func (s *Set) link() Diagnostics {
 			}
 		}
 		r.slot.nums, r.slot.opts, r.slot.flags, r.slot.texts, r.slot.days = l.Sizes()
+		r.alloc = allocator(r)
+		r.frames.New = func() any { return newFrame(r) }
 	}
 	ds.sort()
 	return ds
@@ -124,49 +129,159 @@ func evalError(id string, pos Pos, at func(line, col int) Pos, err error) error 
 	return &EvalError{Rule: id, Pos: pos, Err: err}
 }
 
-// record is one evaluation: its frame of slots, kept by the [Result] so the
-// explanation can be built from it when asked for. Small rules fit in the
-// record's own buffers, so an evaluation allocates once.
+// record is what a [Result] keeps of its evaluation: the as-of date and the
+// inputs as bound into their slots (the first slots of each class: the
+// layout declares as_of and the inputs first), and the outcome of each
+// requirement. Everything else is recomputed from them when the
+// explanation is asked for: evaluation is deterministic.
 type record struct {
 	rule    *rule
 	asOf    Date
 	inForce bool
 	pass    bool
-	failed  uint64 // bit i: requirement i did not hold
 	budget  int
-
-	f dexpr.Frame
-
-	numBuf  [4]dexpr.Num
-	flagBuf [4]bool
-	textBuf [1]string
-	dayBuf  [2]dexpr.Day
-	optBuf  [1]dexpr.Opt
-	outBuf  [3]Output
+	failed  uint64 // bit i: requirement i did not hold
+	kept    shape  // the input slots, in buffers allocated with the record
 }
 
-func newRecord(r *rule) *record {
-	rec := &record{rule: r}
-	f, n := &rec.f, &r.slot
-	f.Nums = sized(rec.numBuf[:], n.nums)
-	f.Flags = sized(rec.flagBuf[:], n.flags)
-	f.Texts = sized(rec.textBuf[:], n.texts)
-	f.Days = sized(rec.dayBuf[:], n.days)
-	f.Opts = sized(rec.optBuf[:], n.opts)
-	return rec
+// A record is allocated together with buffers for the input slots and the
+// outputs, sized by the shape that fits the rule (chosen at load), so an
+// evaluation allocates once and no more than it needs. The working frame
+// (parameters, lets) comes from a pool and is not kept.
+type shape interface {
+	fits(n *slots, outs int) bool
+	slots(n *slots) (nums []dexpr.Num, flags []bool, texts []string, days []dexpr.Day)
+	outputs(outs int) []Output
+	reasons(n int) []Reason // room for n reasons
 }
 
-// sized returns buf[:n], or a new slice when buf is too short.
-func sized[T any](buf []T, n int) []T {
-	if n <= len(buf) {
-		return buf[:n]
+type shaped[S any, PS interface {
+	*S
+	shape
+}] struct {
+	record
+	bufs S
+}
+
+// tinyShape fits a rule of flags and a choice, such as the training grant.
+type tinyShape struct {
+	flags  [4]bool
+	texts  [1]string
+	days   [1]dexpr.Day
+	outs   [1]Output
+	failed [2]Reason
+}
+
+func (b *tinyShape) fits(n *slots, outs int) bool {
+	return n.inNums == 0 && n.inFlags <= len(b.flags) && n.inTexts <= len(b.texts) && n.inDays <= len(b.days) && outs <= len(b.outs) &&
+		len(n.reasons) <= len(b.failed)
+}
+
+func (b *tinyShape) slots(n *slots) ([]dexpr.Num, []bool, []string, []dexpr.Day) {
+	return nil, b.flags[:n.inFlags], b.texts[:n.inTexts], b.days[:n.inDays]
+}
+
+func (b *tinyShape) outputs(outs int) []Output { return b.outs[:outs] }
+func (b *tinyShape) reasons(n int) []Reason    { return b.failed[:0:n] }
+
+// smallShape fits most other rules of a policy: a few amounts, flags and
+// dates, up to three outputs.
+type smallShape struct {
+	nums   [3]dexpr.Num
+	flags  [4]bool
+	days   [2]dexpr.Day
+	outs   [3]Output
+	failed [3]Reason
+}
+
+func (b *smallShape) fits(n *slots, outs int) bool {
+	return n.inNums <= len(b.nums) && n.inFlags <= len(b.flags) && n.inTexts == 0 && n.inDays <= len(b.days) && outs <= len(b.outs) &&
+		len(n.reasons) <= len(b.failed)
+}
+
+func (b *smallShape) slots(n *slots) ([]dexpr.Num, []bool, []string, []dexpr.Day) {
+	return b.nums[:n.inNums], b.flags[:n.inFlags], nil, b.days[:n.inDays]
+}
+
+func (b *smallShape) outputs(outs int) []Output { return b.outs[:outs] }
+func (b *smallShape) reasons(n int) []Reason    { return b.failed[:0:n] }
+
+// anyShape fits every rule: its buffers are allocated apart.
+type anyShape struct {
+	nums  []dexpr.Num
+	flags []bool
+	texts []string
+	days  []dexpr.Day
+	outs  []Output
+}
+
+func (*anyShape) fits(*slots, int) bool { return true }
+
+func (b *anyShape) slots(n *slots) ([]dexpr.Num, []bool, []string, []dexpr.Day) {
+	if b.days == nil {
+		b.nums, b.flags, b.texts, b.days = make([]dexpr.Num, n.inNums), make([]bool, n.inFlags), make([]string, n.inTexts), make([]dexpr.Day, n.inDays)
 	}
-	return make([]T, n)
+	return b.nums, b.flags, b.texts, b.days
+}
+
+func (b *anyShape) reasons(n int) []Reason { return make([]Reason, 0, n) }
+
+func (b *anyShape) outputs(outs int) []Output {
+	if b.outs == nil {
+		b.outs = make([]Output, outs)
+	}
+	return b.outs
+}
+
+func newShaped[S any, PS interface {
+	*S
+	shape
+}](r *rule) *record {
+	x := &shaped[S, PS]{}
+	x.rule, x.kept = r, PS(&x.bufs)
+	return &x.record
+}
+
+// allocator returns the function that allocates r's records.
+func allocator(r *rule) func(*rule) *record {
+	switch outs := len(r.outputs); {
+	case (&tinyShape{}).fits(&r.slot, outs):
+		return newShaped[tinyShape]
+	case (&smallShape{}).fits(&r.slot, outs):
+		return newShaped[smallShape]
+	}
+	return newShaped[anyShape]
+}
+
+// newFrame returns a frame with every slot of r.
+func newFrame(r *rule) *dexpr.Frame {
+	n := &r.slot
+	return &dexpr.Frame{Nums: make([]dexpr.Num, n.nums), Opts: make([]dexpr.Opt, n.opts), Flags: make([]bool, n.flags),
+		Texts: make([]string, n.texts), Days: make([]dexpr.Day, n.days)}
+}
+
+// keep copies the input slots of f into rec.
+func (rec *record) keep(f *dexpr.Frame) {
+	nums, flags, texts, days := rec.kept.slots(&rec.rule.slot)
+	copy(nums, f.Nums)
+	copy(flags, f.Flags)
+	copy(texts, f.Texts)
+	copy(days, f.Days)
+}
+
+// restore returns a new frame holding the input slots rec kept.
+func (rec *record) restore() *dexpr.Frame {
+	f := newFrame(rec.rule)
+	nums, flags, texts, days := rec.kept.slots(&rec.rule.slot)
+	copy(f.Nums, nums)
+	copy(f.Flags, flags)
+	copy(f.Texts, texts)
+	copy(f.Days, days)
+	return f
 }
 
 // bindInput stores input i, as read, in its slot.
-func (rec *record) bindInput(i int, def *inputDef, v Value) {
-	f, at := &rec.f, rec.rule.slot.inputs[i].Slot
+func bindInput(f *dexpr.Frame, at int, def *inputDef, v Value) {
 	switch def.typ {
 	case TypeBool:
 		f.Flags[at] = v.b
@@ -181,9 +296,8 @@ func (rec *record) bindInput(i int, def *inputDef, v Value) {
 	}
 }
 
-// input returns input i as it was read.
-func (rec *record) input(i int, def *inputDef) Value {
-	f, at := &rec.f, rec.rule.slot.inputs[i].Slot
+// input returns input i of f as it was read.
+func input(f *dexpr.Frame, at int, def *inputDef) Value {
 	switch def.typ {
 	case TypeBool:
 		return Bool(f.Flags[at])
@@ -206,14 +320,13 @@ func (rec *record) input(i int, def *inputDef) Value {
 	return Dec(d)
 }
 
-// bindParams stores the value in force on the as-of date of every
-// parameter the rule uses.
-func (rec *record) bindParams() error {
-	r, f := rec.rule, &rec.f
+// bindParams stores in f the value in force on day of every parameter r
+// uses.
+func (r *rule) bindParams(f *dexpr.Frame, day Date) error {
 	for i, p := range r.params {
-		v := p.at(rec.asOf)
+		v := p.at(day)
 		if v == nil {
-			return &EvalError{Rule: r.id, Pos: r.pos, Err: noValue(p, rec.asOf)}
+			return &EvalError{Rule: r.id, Pos: r.pos, Err: noValue(p, day)}
 		}
 		at := r.slot.params[i]
 		switch at.Kind {
@@ -230,9 +343,27 @@ func (rec *record) bindParams() error {
 	return nil
 }
 
-// value returns slot v of the frame as an explanation shows it.
-func (rec *record) value(v dexpr.Var) Value {
-	f := &rec.f
+// decide computes the lets into f and returns which requirements failed.
+func (r *rule) decide(f *dexpr.Frame) (failed uint64, err error) {
+	for i, l := range r.lets {
+		if err := l.prog.Assign(f, r.slot.lets[i]); err != nil {
+			return 0, evalError(r.id, l.pos, l.at, err)
+		}
+	}
+	for i, q := range r.reqs {
+		held, err := q.prog.Bool(f)
+		if err != nil {
+			return 0, evalError(r.id, q.pos, q.at, err)
+		}
+		if !held {
+			failed |= 1 << i
+		}
+	}
+	return failed, nil
+}
+
+// value returns slot v of f as an explanation shows it.
+func value(f *dexpr.Frame, v dexpr.Var) Value {
 	switch v.Kind {
 	case dexpr.Number, dexpr.Fraction:
 		return computed(f.Nums[v.Slot])

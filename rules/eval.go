@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 
+	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 	"github.com/shopspring/decimal"
 )
 
@@ -150,73 +151,57 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return Result{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: errMissing}
 	}
 
-	rec := newRecord(r)
-	rec.asOf, rec.budget = asOf, cfg.budget
-	rec.f.Days[r.slot.asOf.Slot] = dayOf(asOf)
+	f := r.frames.Get().(*dexpr.Frame)
+	defer func() {
+		f.Limit(nil, 0) // the pool keeps the frame, not the context
+		r.frames.Put(f)
+	}()
+	f.Days[r.slot.asOf.Slot] = dayOf(asOf)
 	for i, def := range r.inputs {
 		v, err := def.read(in[def.name])
 		if err != nil {
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
-		rec.bindInput(i, def, v)
+		bindInput(f, r.slot.inputs[i].Slot, def, v)
 	}
+	rec := r.alloc(r)
+	rec.asOf, rec.budget = asOf, cfg.budget
+	rec.keep(f)
 	res = Result{Rule: id, rec: rec}
 	if !r.inForce.Contains(asOf) {
 		res.Reasons = []Reason{{Code: ReasonNotInForce, Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}
 		return res, nil
 	}
 	rec.inForce = true
-	if err := rec.bindParams(); err != nil {
+	if err := r.bindParams(f, asOf); err != nil {
 		return Result{}, err
 	}
-	rec.f.Limit(ctx, cfg.budget)
-	if err := rec.decide(); err != nil {
+	f.Limit(ctx, cfg.budget)
+	if rec.failed, err = r.decide(f); err != nil {
 		return Result{}, err
 	}
+	rec.pass = rec.failed == 0
 	res.Pass = rec.pass
 	if !rec.pass {
-		res.Reasons = make([]Reason, 0, bits.OnesCount64(rec.failed))
+		res.Reasons = rec.kept.reasons(bits.OnesCount64(rec.failed))
 		for i := range r.reqs {
 			if rec.failed&(1<<i) != 0 {
 				res.Reasons = append(res.Reasons, r.slot.reasons[i])
 			}
 		}
 	}
-	res.Outputs = sized(rec.outBuf[:], len(r.outputs))
+	res.Outputs = rec.kept.outputs(len(r.outputs))
 	for i, o := range r.outputs {
 		res.Outputs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
 		if rec.pass || o.keep {
-			exact, err := o.prog.Num(&rec.f)
+			exact, err := o.prog.Num(f)
 			if err != nil {
 				return Result{}, evalError(id, o.pos, o.at, err)
 			}
 			res.Outputs[i].Value = o.rounding.roundNum(exact)
 		}
 	}
-	rec.f.Limit(nil, 0) // the Result keeps the frame, not the context
 	return res, nil
-}
-
-// decide computes the lets and the requirements into rec.
-func (rec *record) decide() error {
-	r, f := rec.rule, &rec.f
-	for i, l := range r.lets {
-		if err := l.prog.Assign(f, r.slot.lets[i]); err != nil {
-			return evalError(r.id, l.pos, l.at, err)
-		}
-	}
-	rec.pass = true
-	for i, q := range r.reqs {
-		held, err := q.prog.Bool(f)
-		if err != nil {
-			return evalError(r.id, q.pos, q.at, err)
-		}
-		if !held {
-			rec.failed |= 1 << i
-			rec.pass = false
-		}
-	}
-	return nil
 }
 
 var asOfDef = &inputDef{name: AsOf, label: asOfLabel, typ: TypeDate}
@@ -234,19 +219,29 @@ func (r Result) Explanation() Explanation {
 	s := ru.set
 	ex := Explanation{Policy: s.meta.ID, PolicyNumber: s.meta.Number, PolicyHash: s.hash, Rule: ru.id, Title: ru.title,
 		Clause: ru.clause, Quote: ru.quote, AsOf: rec.asOf, InForce: ru.inForce, InForceOnDate: rec.inForce, Pass: rec.pass}
+	f := rec.restore()
 	for i, def := range ru.inputs {
-		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: rec.input(i, def)})
+		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: input(f, ru.slot.inputs[i].Slot, def)})
 	}
 	if !rec.inForce {
 		return ex
 	}
+	// The lets, requirements and outputs are computed again from the kept
+	// inputs: the same closures on the same values give the same values.
+	f.Limit(context.Background(), rec.budget)
+	if ru.bindParams(f, rec.asOf) != nil {
+		return ex // cannot happen: Eval bound the same parameters on the same day
+	}
+	if _, err := ru.decide(f); err != nil {
+		return ex
+	}
 	for _, p := range ru.params {
-		v := p.at(rec.asOf) // in force: Eval checked it
+		v := p.at(rec.asOf)
 		ex.Parameters = append(ex.Parameters, ParamUse{Name: p.name, Label: p.label, Value: v.v, None: v.v.IsZero(),
 			From: v.from, Basis: v.basis, Pos: v.pos})
 	}
 	for i, l := range ru.lets {
-		ex.Values = append(ex.Values, Fact{Name: l.name, Value: rec.value(ru.slot.lets[i])})
+		ex.Values = append(ex.Values, Fact{Name: l.name, Value: value(f, ru.slot.lets[i])})
 	}
 	for i, q := range ru.reqs {
 		ex.Requirements = append(ex.Requirements, Check{Code: q.code, Condition: q.src, Message: q.message, Held: rec.failed&(1<<i) == 0})
@@ -257,10 +252,6 @@ func (r Result) Explanation() Explanation {
 			ex.Requirements = append(ex.Requirements, Check{Code: x.Code, Condition: "across", Message: x.Message})
 		}
 	}
-	// The outputs are computed again on a copy of the frame: the same
-	// closures on the same values give the same numbers.
-	f := rec.f.Copy()
-	f.Limit(context.Background(), rec.budget)
 	for _, o := range ru.outputs {
 		step := Step{Name: o.name, Label: o.label, Rounding: o.rounding}
 		if rec.pass || o.keep {

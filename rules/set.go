@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"sync"
+
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 )
 
@@ -58,8 +60,10 @@ type rule struct {
 	across                   *acrossSpec // checks that span records, or nil
 	pos                      Pos
 
-	set  *Set
-	slot slots // where each value lives in an evaluation's frame
+	set    *Set
+	slot   slots               // where each value lives in an evaluation's frame
+	alloc  func(*rule) *record // allocates a record of the rule's shape
+	frames sync.Pool           // *dexpr.Frame: working frames of the rule
 }
 
 type let struct {

@@ -37,6 +37,42 @@ func benchInput(b *testing.B) string {
 	return p
 }
 
+// labourInput writes a work-relief labour-share sheet of benchRows
+// projects whose amounts differ on every row and returns its path.
+func labourInput(b *testing.B) string {
+	b.Helper()
+	p := filepath.Join(b.TempDir(), "labour.csv")
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintln(f, "编号,项目财政资金,劳务报酬发放金额")
+	for i := 0; i < benchRows; i++ {
+		fiscal := 100_000 + int64(i)*9_973 + int64(i*7919%9_973)
+		labour := fiscal * int64(500+i*31%2_000) / 10_000
+		fmt.Fprintf(f, "WR%07d,%d.%02d,%d.%02d\n", i, fiscal/100, fiscal%100, labour/100, labour%100)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkEvalLabourCSV runs `fangpin eval work-relief-labour-share` over
+// a sheet whose amounts differ on every row.
+func BenchmarkEvalLabourCSV(b *testing.B) {
+	toolGC(b)
+	in := labourInput(b)
+	out := filepath.Join(b.TempDir(), "out.csv")
+	e := &env{stdout: io.Discard, stderr: io.Discard, today: nil}
+	for b.Loop() {
+		if err := e.run(context.Background(), []string{"eval", "work-relief-labour-share", in, "--on", "2021-09-30", "-o", out, "-q"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
 // toolGC runs a benchmark with the garbage collector set as main sets it
 // for the tool, and restores it after.
 func toolGC(b *testing.B) {

@@ -131,18 +131,12 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	}
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day.day)
-	memo := newMemo()
 	decide := func(r record) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
 		}
 		if isLoan {
 			return decideLoan(ctx, calc, info, r, loanIndex)
-		}
-		key := memoKey(r.cells, cols.fields)
-		if d, ok := memo.get(key); ok {
-			d.rec = r
-			return d
 		}
 		input := inputs.Get().(rules.Input)
 		for i, name := range cols.fields {
@@ -169,7 +163,6 @@ func (e *env) eval(ctx context.Context, args []string) error {
 				d.explanation = explanationCell(res.Explanation())
 			}
 		}
-		memo.put(key, d)
 		return d
 	}
 	cells := make([]table.Cell, len(outCols))
@@ -205,54 +198,6 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		return errSomeFailed
 	}
 	return nil
-}
-
-// memo remembers the decisions of a run by the text of the cells the rule
-// reads: the same policy and the same inputs give the same decision, and a
-// county's sheet repeats a few combinations of flags and tiers many times.
-// It stops growing at memoSize entries.
-type memo struct {
-	mu sync.RWMutex
-	m  map[string]decision
-}
-
-const memoSize = 1 << 16
-
-func newMemo() *memo { return &memo{m: make(map[string]decision)} }
-
-func (m *memo) get(key string) (decision, bool) {
-	m.mu.RLock()
-	d, ok := m.m[key]
-	m.mu.RUnlock()
-	return d, ok
-}
-
-func (m *memo) put(key string, d decision) {
-	d.rec = record{}
-	m.mu.Lock()
-	if len(m.m) < memoSize {
-		m.m[key] = d
-	}
-	m.mu.Unlock()
-}
-
-// memoKey joins the cells the rule reads, with a separator no cell holds
-// unescaped.
-func memoKey(cells, fields []string) string {
-	n := 0
-	for i, f := range fields {
-		if f != "" {
-			n += len(cells[i]) + 1
-		}
-	}
-	b := make([]byte, 0, n)
-	for i, f := range fields {
-		if f != "" {
-			b = append(b, cells[i]...)
-			b = append(b, 0)
-		}
-	}
-	return string(b)
 }
 
 // columns maps input columns to rule inputs.

@@ -93,12 +93,6 @@ type Frame struct {
 	mark  int // the context is checked again when steps falls below mark
 }
 
-// Copy returns a frame with copies of f's slots and no limit set.
-func (f *Frame) Copy() *Frame {
-	return &Frame{Nums: append([]Num(nil), f.Nums...), Opts: append([]Opt(nil), f.Opts...),
-		Flags: append([]bool(nil), f.Flags...), Texts: append([]string(nil), f.Texts...), Days: append([]Day(nil), f.Days...)}
-}
-
 // ErrBudget is returned when an evaluation uses up its budget of steps.
 var ErrBudget = errors.New("evaluation budget used up")
 
