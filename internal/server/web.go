@@ -65,15 +65,7 @@ type formField struct {
 }
 
 func (s *Server) parseTemplates() error {
-	funcs := template.FuncMap{
-		"yesno": func(b bool) string {
-			if b {
-				return "是"
-			}
-			return "否"
-		},
-		"join": strings.Join,
-	}
+	funcs := template.FuncMap{"join": strings.Join}
 	s.tmpl = map[string]*template.Template{}
 	for _, name := range []string{"index", "case", "policy", "weekly"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
