@@ -36,6 +36,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if *maxRows < 1 || *maxUpload < 1 {
 		return usageError("serve: --max-rows and --max-upload-mb must be at least 1")
 	}
+	if *maxUpload > 4096 {
+		return usageError("serve: --max-upload-mb %d is more than 4096 (4 GiB)", *maxUpload)
+	}
 	set, err := loadPolicy(policyFiles)
 	if err != nil {
 		return err
