@@ -23,8 +23,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	fs.Var(&policyFiles, "policy", "an overlay or policy file; repeatable (policies cannot be uploaded over HTTP)")
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on; give 0.0.0.0:8080 to be reached from other machines")
 	decisionLog := fs.String("decision-log", "", "append each decision as a JSON line (input, decision, policy SHA-256, time) to this file")
-	maxRows := fs.Int("max-rows", server.DefaultLimits.Rows, "the most records one batch or uploaded sheet may have")
-	maxUpload := fs.Int64("max-upload-mb", server.DefaultLimits.UploadBytes>>20, "the largest uploaded sheet, in MiB")
+	maxRows := fs.Int("max-rows", server.DefaultLimits().Rows, "the most records one batch or uploaded sheet may have")
+	maxUpload := fs.Int64("max-upload-mb", server.DefaultLimits().UploadBytes>>20, "the largest uploaded sheet, in MiB")
 	grace := fs.Duration("grace", 10*time.Second, "how long requests under way may take to finish on shutdown")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -35,6 +35,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	if *maxRows < 1 || *maxUpload < 1 {
 		return usageError("serve: --max-rows and --max-upload-mb must be at least 1")
+	}
+	if *maxUpload > 4096 {
+		return usageError("serve: --max-upload-mb %d is more than 4096 (4 GiB)", *maxUpload)
 	}
 	set, err := loadPolicy(policyFiles)
 	if err != nil {

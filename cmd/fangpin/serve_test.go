@@ -26,6 +26,7 @@ func TestServeUsageErrors(t *testing.T) {
 	}{
 		{"an argument", []string{"serve", "training-grant"}, "serve takes no arguments"},
 		{"no rows", []string{"serve", "--max-rows", "0"}, "--max-rows and --max-upload-mb must be at least 1"},
+		{"huge upload", []string{"serve", "--max-upload-mb", "9999999999999"}, "is more than 4096"},
 		{"bad overlay", []string{"serve", "--policy", "testdata/bad-overlay.yaml"}, "invalid policy file"},
 		{"bad address", []string{"serve", "--addr", "127.0.0.1:99999"}, "cannot listen on 127.0.0.1:99999"},
 		{"log in no folder", []string{"serve", "--decision-log", "no/such/dir/log.jsonl"}, "cannot open the decision log"},

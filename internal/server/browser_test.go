@@ -37,7 +37,7 @@ func chromium() string {
 func TestBrowser(t *testing.T) {
 	bin := chromium()
 	if bin == "" {
-		if os.Getenv("CI") != "" {
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
 			t.Fatal("CI is set and no chromium binary was found: .ci/run installs Debian's chromium package")
 		}
 		t.Skip("no chromium binary on PATH (apt-get install chromium); the browser test needs one")

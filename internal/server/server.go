@@ -10,9 +10,9 @@
 // the API and a plain message on the page; a panic in a handler is
 // recovered, logged and answered with 500.
 //
-// Every decision, on the API and on the page, goes through [Server.decide],
-// and every record of a batch or an uploaded sheet through [run.admit], in
-// input order.
+// Every decision of a rule, on the API and on the page, goes through
+// Server.decide (a loan's through Server.decideLoan), and every record of a
+// batch or an uploaded sheet through run.admit, in input order.
 package server
 
 import (
@@ -45,13 +45,17 @@ type Limits struct {
 	LineBytes int
 }
 
-// DefaultLimits are the limits of a server whose Config leaves them zero.
-var DefaultLimits = Limits{
-	BodyBytes:   1 << 20,
-	BatchBytes:  64 << 20,
-	UploadBytes: 32 << 20,
-	Rows:        100_000,
-	LineBytes:   64 << 10,
+// DefaultLimits returns the limits of a server whose Config leaves them
+// zero: a JSON body of 1 MiB, a batch of 64 MiB with lines of at most
+// 64 KiB, an upload of 32 MiB, 100,000 records.
+func DefaultLimits() Limits {
+	return Limits{
+		BodyBytes:   1 << 20,
+		BatchBytes:  64 << 20,
+		UploadBytes: 32 << 20,
+		Rows:        100_000,
+		LineBytes:   64 << 10,
+	}
 }
 
 // Config is what a Server is built from.
@@ -142,7 +146,7 @@ func New(cfg Config) (*Server, error) {
 }
 
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := DefaultLimits()
 	if l.BodyBytes > 0 {
 		d.BodyBytes = l.BodyBytes
 	}

@@ -74,6 +74,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	if up.asOf != "" {
 		p.AsOf = up.asOf
 	}
+	p.Format = up.format
 	fail := func(status int, msg string) {
 		p.Error = msg
 		s.render(w, status, "index", p)

@@ -65,15 +65,7 @@ type formField struct {
 }
 
 func (s *Server) parseTemplates() error {
-	funcs := template.FuncMap{
-		"yesno": func(b bool) string {
-			if b {
-				return "是"
-			}
-			return "否"
-		},
-		"join": strings.Join,
-	}
+	funcs := template.FuncMap{"join": strings.Join}
 	s.tmpl = map[string]*template.Template{}
 	for _, name := range []string{"index", "case", "policy", "weekly"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
@@ -96,6 +88,13 @@ func (s *Server) pages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /weekly", s.handleWeekly)
 	mux.HandleFunc("GET /weekly.xlsx", s.handleWeeklyXLSX)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			p := s.page("上传表格", "upload")
+			p.Error = fmt.Sprintf("%s 不能用 %s 打开", prefix(r.URL.Path, 80), r.Method)
+			s.render(w, http.StatusMethodNotAllowed, "index", p)
+			return
+		}
 		p := s.page("找不到页面", "")
 		p.Error = fmt.Sprintf("没有这个页面：%s", prefix(r.URL.Path, 80))
 		s.render(w, http.StatusNotFound, "index", p)

@@ -111,6 +111,9 @@ func TestIndexPage(t *testing.T) {
 	rec = ts.do(t, "GET", "/nowhere", "")
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.Contains(t, rec.Body.String(), "没有这个页面")
+	rec = ts.do(t, "POST", "/policy", "")
+	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+	assert.Contains(t, rec.Body.String(), "/policy&#34; 不能用 POST 打开")
 }
 
 func TestUploadSample(t *testing.T) {
