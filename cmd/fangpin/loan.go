@@ -12,6 +12,7 @@ import (
 	"github.com/ruralrelief/fangpin/internal/batch"
 	"github.com/ruralrelief/fangpin/internal/table"
 	"github.com/ruralrelief/fangpin/loan"
+	"github.com/ruralrelief/fangpin/rules"
 	"github.com/shopspring/decimal"
 )
 
@@ -23,10 +24,11 @@ type loanJob struct {
 }
 
 type loanResult struct {
-	job loanJob
-	id  string
-	dec loan.Decision
-	err error
+	job  loanJob
+	id   string
+	loan loan.Loan
+	dec  loan.Decision
+	err  error
 }
 
 // loan decides the clause-14 subsidy of every loan in INPUT.
@@ -91,10 +93,15 @@ func (e *env) loan(ctx context.Context, args []string) error {
 			outPath = "stdout.csv"
 		}
 	}
-	cols := []table.Column{{Name: "row", Kind: table.Int}, {Name: "line", Kind: table.Int}, {Name: "id", Input: true}, {Name: "pass", Kind: table.Bool},
-		{Name: "reasons", Kind: table.List}, {Name: "interest", Kind: table.Number}, {Name: "subsidy", Kind: table.Number},
-		{Name: "borrower_interest", Kind: table.Number}, {Name: "overdue", Kind: table.Number},
-		{Name: "periods", Kind: table.JSON}, {Name: "findings", Kind: table.List}, {Name: "error", Kind: table.Problem}}
+	// JSONL has one column: each record is the loan decision's JSON
+	// (docs/json.md) with its row and line.
+	cols := []table.Column{{Kind: table.Object}}
+	if f, _ := table.FormatOf(outPath); outPath != "-" && f != table.JSONL {
+		cols = []table.Column{{Name: "row", Kind: table.Int}, {Name: "line", Kind: table.Int}, {Name: "id", Input: true}, {Name: "pass", Kind: table.Bool},
+			{Name: "reasons", Kind: table.List}, {Name: "interest", Kind: table.Number}, {Name: "subsidy", Kind: table.Number},
+			{Name: "borrower_interest", Kind: table.Number}, {Name: "overdue", Kind: table.Number},
+			{Name: "periods", Kind: table.JSON}, {Name: "notes", Kind: table.List}, {Name: "error", Kind: table.Problem}}
+	}
 	w, err := e.createOutput(outPath, cols, pos[0])
 	if err != nil {
 		return usageError("cannot write output: %v", err)
@@ -127,24 +134,32 @@ func (e *env) loan(ctx context.Context, args []string) error {
 			return ""
 		}
 		r := loanResult{job: j, id: strings.TrimSpace(get("id"))}
-		l, err := loan.Parse(get)
-		if err != nil {
-			r.err = err
-			return r
+		if r.loan, r.err = loan.Parse(get); r.err == nil {
+			r.dec, r.err = calc.Subsidy(ctx, r.loan)
 		}
-		r.dec, r.err = calc.Subsidy(ctx, l)
 		return r
 	}
-	// across is where each decided loan passes, in input order, before it
-	// is written: the checks that span records (a loan id seen twice)
-	// belong here, through the library. Nil: none yet.
-	var across func(*loanResult)
+	// Each decided loan passes, in input order, through the policy's
+	// checks across records (a loan listed twice is refused), as eval's
+	// loan rule does, then is written.
+	tally := set.NewTally(pos[0], nil)
 	cells := make([]table.Cell, len(cols))
+	var line []byte
 	emit := func(r loanResult) error {
-		if across != nil {
-			across(&r)
+		if r.err == nil && r.job.rowErr == nil {
+			var err error
+			if r.dec, err = calc.Across(ctx, tally, r.job.line, r.loan, r.dec); err != nil {
+				return err
+			}
 		}
-		return w.Write(sum.add(r), loanCells(cells, r))
+		status := sum.add(r)
+		if len(cols) == 1 {
+			line = r.appendJSON(line[:0])
+			cells[0].Text = string(line)
+		} else {
+			loanCells(cells, r)
+		}
+		return w.Write(status, cells)
 	}
 	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
 		w.Abort()
@@ -192,13 +207,42 @@ type periodJSON struct {
 	Covered  string `json:"covered"`
 }
 
+// appendJSON appends the loan's record as JSON: the decision's own JSON
+// (loan.Decision.MarshalJSON) with row and line in front, or, when it could
+// not be decided, the decision object with its error (rules.AppendJSON).
+func (r loanResult) appendJSON(dst []byte) []byte {
+	o := rules.JSONOptions{Row: r.job.row, Line: r.job.line, ID: r.id}
+	if err := r.problem(); err != nil {
+		return rules.AppendJSON(dst, rules.Result{Rule: loan.Rule}, err, o)
+	}
+	js, err := r.dec.MarshalJSON()
+	if err != nil {
+		return rules.AppendJSON(dst, rules.Result{Rule: loan.Rule}, err, o)
+	}
+	dst = append(dst, `{"row":`...)
+	dst = strconv.AppendInt(dst, int64(r.job.row), 10)
+	dst = append(dst, `,"line":`...)
+	dst = strconv.AppendInt(dst, int64(r.job.line), 10)
+	dst = append(dst, ',')
+	return append(dst, js[1:]...)
+}
+
+// problem is why the loan could not be decided, or nil.
+func (r loanResult) problem() error {
+	if r.job.rowErr != nil {
+		return fmt.Errorf("row cannot be read: %w", r.job.rowErr)
+	}
+	return r.err
+}
+
 func loanCells(cells []table.Cell, r loanResult) []table.Cell {
 	clear(cells)
 	cells[0].Text = strconv.Itoa(r.job.row)
 	cells[1].Text = strconv.Itoa(r.job.line)
 	cells[2].Text = r.id
-	if p := loanProblem(r); p.Text != "" {
-		cells[11] = p
+	if err := r.problem(); err != nil {
+		p := rules.ProblemOf(err)
+		cells[11] = table.Cell{Field: p.Field, Text: p.Message}
 		return cells
 	}
 	d := r.dec
@@ -224,20 +268,6 @@ func loanCells(cells []table.Cell, r loanResult) []table.Cell {
 	return cells
 }
 
-func loanProblem(r loanResult) table.Cell {
-	switch {
-	case r.job.rowErr != nil:
-		return table.Cell{Text: "row cannot be read: " + r.job.rowErr.Error()}
-	case r.err != nil:
-		var fe *loan.FieldError
-		if errors.As(r.err, &fe) {
-			return table.Cell{Field: fe.Field, Text: fmt.Sprintf("%s: %v", fe.Field, fe.Err)}
-		}
-		return table.Cell{Text: r.err.Error()}
-	}
-	return table.Cell{}
-}
-
 // loanSummary counts a loan run and sums its money.
 type loanSummary struct {
 	policy                             [][]string
@@ -247,7 +277,7 @@ type loanSummary struct {
 
 func (s *loanSummary) add(r loanResult) table.Status {
 	s.records++
-	if p := loanProblem(r); p.Text != "" {
+	if r.problem() != nil {
 		s.errors++
 		return table.Error
 	}

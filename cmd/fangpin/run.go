@@ -65,11 +65,12 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	today          func() rules.Date
+	now            func() time.Time // when a batch is recorded in a ledger
 }
 
 // run runs the command line args (without the program name).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, today: func() rules.Date { return rules.DateOf(time.Now()) }}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, today: func() rules.Date { return rules.DateOf(time.Now()) }, now: time.Now}
 	return e.run(ctx, args)
 }
 
