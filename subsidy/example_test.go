@@ -176,5 +176,5 @@ func ExampleCalculator_Batch() {
 	// 0 1800.00 []
 	// 1 800.00 []
 	// 2 400.00 []
-	// 3 0.00 [{duplicate-training-grant 同一人员已领取过同类工种的培训补助，不得重复申领（P1，certificate_tier=B：已在 本批次 第 1 行通过） 第七条}]
+	// 3 0.00 [{duplicate-training-grant 同一人员已领取过同类工种的培训补助，不得重复申领（P1，证书工种类别 B：已在 本批次 第 1 行通过） 第七条}]
 }
