@@ -21,6 +21,8 @@ type decisionJSON struct {
 	Overdue             string         `json:"overdue"`
 	Outstanding         string         `json:"outstanding"`
 	Until               rules.Date     `json:"until"`
+	CoveredFrom         rules.Date     `json:"covered_from,omitzero"`
+	SubsidyRateCap      string         `json:"subsidy_rate_cap,omitempty"`
 	AsOf                rules.Date     `json:"as_of,omitzero"`
 	NextSettlement      rules.Date     `json:"next_settlement,omitzero"`
 	End                 rules.Date     `json:"end"`
@@ -38,7 +40,8 @@ type decisionJSON struct {
 // (docs/json.md), standing alone: "id" (the loan's ID), "rule", "pass"
 // (Granted), the amounts in yuan as strings with 2 places
 // ("subsidised_principal", "interest", "subsidy", "borrower_interest",
-// "overdue", "outstanding"; "0.00", never "0"), "until", "as_of" and
+// "overdue", "outstanding"; "0.00", never "0"), "until", "covered_from"
+// and "subsidy_rate_cap" (only when set: see [Decision]), "as_of" and
 // "next_settlement" (only for [Calculator.SubsidyAsOf]), "end",
 // "settlement", "day_basis", "periods" (each [Period] with its segments),
 // "reasons", "notes", "error": null, "policy" and "policy_sha256".
@@ -48,7 +51,7 @@ func (d Decision) MarshalJSON() ([]byte, error) {
 	return json.Marshal(decisionJSON{Loan: d.Loan, Renews: d.Renews, Rule: Rule, Pass: d.Granted,
 		SubsidisedPrincipal: yuan(d.SubsidisedPrincipal), Interest: yuan(s.Interest), Subsidy: yuan(s.Covered),
 		Borrower: yuan(s.Borrower), Overdue: yuan(s.Overdue), Outstanding: yuan(s.Outstanding),
-		Until: d.Until, AsOf: d.AsOf, NextSettlement: d.NextSettlement, End: s.End, Settlement: s.Settlement,
+		Until: d.Until, CoveredFrom: d.CoveredFrom, SubsidyRateCap: rate(d.SubsidyRateCap), AsOf: d.AsOf, NextSettlement: d.NextSettlement, End: s.End, Settlement: s.Settlement,
 		DayBasis: s.DayBasis, Periods: orEmpty(s.Periods), Reasons: orEmpty(d.Reasons), Notes: orEmpty(d.Notes),
 		Policy: d.Policy, PolicyHash: d.PolicyHash})
 }
@@ -65,12 +68,13 @@ func (d *Decision) UnmarshalJSON(b []byte) error {
 		Borrower            decimal.Decimal `json:"borrower_interest"`
 		Overdue             decimal.Decimal `json:"overdue"`
 		Outstanding         decimal.Decimal `json:"outstanding"`
+		SubsidyRateCap      decimal.Decimal `json:"subsidy_rate_cap"`
 	}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
 	*d = Decision{Loan: j.Loan, Renews: j.Renews, Granted: j.Pass, Reasons: j.Reasons,
-		SubsidisedPrincipal: j.SubsidisedPrincipal, Until: j.Until, AsOf: j.AsOf, NextSettlement: j.NextSettlement,
+		SubsidisedPrincipal: j.SubsidisedPrincipal, Until: j.Until, CoveredFrom: j.CoveredFrom, SubsidyRateCap: j.SubsidyRateCap, AsOf: j.AsOf, NextSettlement: j.NextSettlement,
 		Notes: j.Notes, Policy: j.Policy, PolicyHash: j.PolicyHash,
 		Schedule: Schedule{Loan: j.Loan, Settlement: j.Settlement, DayBasis: j.DayBasis, Periods: j.Periods,
 			Interest: j.Interest, Covered: j.Subsidy, Borrower: j.Borrower, Overdue: j.Overdue, End: j.End,
@@ -117,6 +121,14 @@ func (g Segment) MarshalJSON() ([]byte, error) {
 		Rate           string `json:"rate"`
 		CoveredBalance string `json:"covered_balance"`
 	}{plain(g), yuan(g.Balance), g.Rate.String(), yuan(g.CoveredBalance)})
+}
+
+// rate writes a rate as the fraction it is ("0.0385"), or "" for none.
+func rate(r decimal.Decimal) string {
+	if r.IsZero() {
+		return ""
+	}
+	return r.String()
 }
 
 // yuan writes an amount with the 2 places of the fen.

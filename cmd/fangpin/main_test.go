@@ -47,7 +47,7 @@ func golden(t *testing.T, name, got string) {
 func TestCheckDefaultPolicy(t *testing.T) {
 	out, errs, code := cli(t, "", "check")
 	assert.Equal(t, 0, code, errs)
-	assert.Contains(t, out, "ok: henan-2021-48 豫办发电〔2021〕48号: 6 rules")
+	assert.Contains(t, out, "ok: henan-2021-48 豫办发电〔2021〕48号: 7 rules")
 }
 
 func TestCheckInvalidOverlay(t *testing.T) {

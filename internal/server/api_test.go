@@ -311,7 +311,7 @@ func TestRules(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
 	assert.Equal(t, "henan-2021-48", got.Policy.ID)
 	assert.Equal(t, ts.set.Hash(), got.Policy.SHA256)
-	require.Len(t, got.Rules, 6)
+	require.Len(t, got.Rules, 7)
 	tg := got.Rules[0]
 	assert.Equal(t, "training-grant", tg.ID)
 	assert.Equal(t, "第七条", tg.Clause)
