@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/ruralrelief/fangpin/internal/server"
-	"github.com/ruralrelief/fangpin/policies"
-	"github.com/ruralrelief/fangpin/rules"
 )
 
 // serve runs the JSON API and the web page until SIGINT or SIGTERM, then
@@ -43,12 +41,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sources, err := policySources(policyFiles)
-	if err != nil {
-		return err
-	}
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	cfg := server.Config{Policy: set, Sources: sources, Logger: logger,
+	cfg := server.Config{Policy: set, Logger: logger,
 		Limits: server.Limits{Rows: *maxRows, UploadBytes: *maxUpload << 20}}
 	if *decisionLog != "" {
 		f, err := os.OpenFile(*decisionLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -75,31 +69,4 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(e.stderr, "fangpin serve: stopped")
 	return nil
-}
-
-// policySources reads the files a policy is compiled from, as loadPolicy
-// does: the default policy unless a policy file is given, then the
-// overlays. The server lists parameters from them.
-func policySources(files []string) ([]rules.Source, error) {
-	var base []rules.Source
-	var overlays []rules.Source
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, usageError("cannot read policy file: %v", err)
-		}
-		if isOverlay(data) {
-			overlays = append(overlays, rules.Source{Name: f, Data: data})
-		} else {
-			base = append(base, rules.Source{Name: f, Data: data})
-		}
-	}
-	if len(base) == 0 {
-		data, err := policies.FS.ReadFile(policies.Default)
-		if err != nil {
-			return nil, &exitError{code: 2, err: err}
-		}
-		base = []rules.Source{{Name: "policies/" + policies.Default, Data: data}}
-	}
-	return append(base, overlays...), nil
 }
