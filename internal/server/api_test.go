@@ -277,8 +277,8 @@ func TestLoan(t *testing.T) {
 			rec := ts.do(t, "POST", "/v1/loans/decide", `{"id":"L1","poverty_relieved":"是","monitored":false,"principal":50000.00,"annual_rate":"0.0385","start":"2021-09-01","maturity":"2022-09-01",`+repay+`}`)
 			require.Equal(t, http.StatusOK, rec.Code, "body %s", rec.Body)
 			var d struct {
-				ID, Rule                    string
-				Pass                        bool
+				ID, Rule          string
+				Pass              bool
 				Interest, Subsidy string
 				Periods           []struct{ Interest, Covered string }
 				Error             *struct{}
