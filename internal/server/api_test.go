@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -666,4 +667,20 @@ func TestUploadGetRedirects(t *testing.T) {
 	rec := ts.do(t, "GET", "/upload", "")
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
 	assert.Equal(t, "/", rec.Header().Get("Location"))
+}
+
+// TestServerDocShowsRealAnswers: the answers docs/server.md shows are
+// the server's own.
+func TestServerDocShowsRealAnswers(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/server.md")
+	require.NoError(t, err)
+	ts := newTestServer(t, Limits{})
+	rec := ts.do(t, "POST", "/v1/rules/training-grant/decide", `{"as_of":"2021-09-01","poverty_relieved":"是","monitored":"否","disaster_affected":"是","certificate_tier":"B类"}`)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, string(doc), "```json\n"+rec.Body.String()+"```")
+
+	body := grantB + "\n\n" + grantB + "\n" + grantB + "\nnot json\n"
+	lines := readLines(t, ts.do(t, "POST", "/v1/rules/training-grant/batch", body).Body.String())
+	require.Len(t, lines, 4)
+	assert.Contains(t, string(doc), "```json\n"+string(lines[3].raw)+"\n```")
 }
