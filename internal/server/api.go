@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ruralrelief/fangpin/ledger"
 	"github.com/ruralrelief/fangpin/loan"
@@ -320,6 +321,9 @@ func recordFlag(v string) (bool, *apiError) {
 	return false, errorf(http.StatusBadRequest, codeInvalidInput, "record", "record is 1 (record the batch in the ledger) or 0, not %s", prefix(v, 20))
 }
 
+// maxNameBytes bounds a recorded batch's file name and clerk.
+const maxNameBytes = 512
+
 // canRecord says why a batch cannot be recorded, if it cannot: no ledger,
 // no file name, no clerk.
 func (s *Server) canRecord(file, clerk string) *apiError {
@@ -330,6 +334,10 @@ func (s *Server) canRecord(file, clerk string) *apiError {
 		return errorf(http.StatusBadRequest, codeMissingInput, "file", "a batch to be recorded needs the name of its file (?file=2021-09 培训补贴.jsonl): the ledger names it to every later batch that pays the same person")
 	case clerk == "":
 		return errorf(http.StatusBadRequest, codeMissingInput, "clerk", "a batch to be recorded needs the clerk who runs it (the %s header or ?clerk=)", clerkHeader)
+	case len(file) > maxNameBytes || !utf8.ValidString(file):
+		return errorf(http.StatusBadRequest, codeInvalidInput, "file", "the file name %s is longer than %d bytes or not UTF-8", prefix(file, 40), maxNameBytes)
+	case len(clerk) > maxNameBytes || !utf8.ValidString(clerk):
+		return errorf(http.StatusBadRequest, codeInvalidInput, "clerk", "the clerk %s is longer than %d bytes or not UTF-8", prefix(clerk, 40), maxNameBytes)
 	}
 	return nil
 }

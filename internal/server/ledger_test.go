@@ -249,6 +249,7 @@ func TestBatchRecordErrors(t *testing.T) {
 		{"no clerk", "?record=1&file=a.jsonl", "", 400, codeMissingInput, "clerk"},
 		{"no file", "?record=1", "赵会计", 400, codeMissingInput, "file"},
 		{"record is neither", "?record=maybe&file=a.jsonl", "赵会计", 400, codeInvalidInput, "record"},
+		{"a file name too long", "?record=1&file=" + strings.Repeat("a", 600), "赵会计", 400, codeInvalidInput, "file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,6 +289,10 @@ func TestUploadRecordErrors(t *testing.T) {
 	rec = ts.postUpload(t, form, "a.csv", []byte(september))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.Contains(t, rec.Body.String(), "记入台账需要填写经办人")
+	form["clerk"] = strings.Repeat("赵", 100)
+	rec = ts.postUpload(t, form, "a.csv", []byte(september))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, rec.Body.String(), "表单中的 clerk 太长")
 }
 
 func TestLedgerConflictIsAConflict(t *testing.T) {

@@ -117,6 +117,11 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	case up.record && up.clerk == "":
 		fail(http.StatusBadRequest, "记入台账需要填写经办人。")
 		return
+	case up.record:
+		if ae := s.canRecord(up.name, up.clerk); ae != nil {
+			fail(ae.Status, "不能记入台账："+ae.Message)
+			return
+		}
 	}
 	outName := strings.TrimSuffix(up.name, filepath.Ext(up.name)) + "-结果." + up.format
 	outPath := filepath.Join(up.dir, "result."+up.format)
@@ -179,9 +184,12 @@ func (s *Server) readUpload(r *http.Request) (upload, error) {
 				return up, err
 			}
 		case "rule", "as_of", "format", "record", "clerk":
-			b, err := io.ReadAll(io.LimitReader(part, 200))
+			b, err := io.ReadAll(io.LimitReader(part, 201))
 			if err != nil {
 				return up, uploadError(err)
+			}
+			if len(b) > 200 {
+				return up, fmt.Errorf("表单中的 %s 太长：最多 200 字节", part.FormName())
 			}
 			v := strings.TrimSpace(string(b))
 			switch part.FormName() {
