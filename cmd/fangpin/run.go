@@ -48,7 +48,7 @@ const usage = `usage:
   fangpin explain RULE --set name=value ... [--on DATE] [--policy FILE]...
   fangpin weekly --county NAME --date DATE [--progress FILE] -o FILE
   fangpin ledger payments|refusals|totals|batches|reverse [--ledger DB] ...
-  fangpin serve [--addr 127.0.0.1:8080] [--policy FILE]... [--decision-log FILE]
+  fangpin serve [--addr 127.0.0.1:8080] [--policy FILE]... [--ledger DB] [--decision-log FILE]
   fangpin version
 
 fangpin CMD --help describes a command; fangpin eval RULE --help lists the
