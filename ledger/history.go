@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ruralrelief/fangpin/rules"
 )
@@ -31,6 +32,12 @@ func (p Past) Used(ctx context.Context, rule, subject string) (int64, error) {
 	n, _, err := p.L.Used(ctx, rule, subject, Excluding(p.Except))
 	return n, err
 }
+
+// ErrNoSubject is the error of a record that passed but names nobody: the
+// ledger cannot record a payment without saying whom it pays. It comes
+// inside a *rules.InputError for the field "id"; the record cannot be
+// decided, the rest of the batch goes on.
+var ErrNoSubject = errors.New("a payment recorded in the ledger must name whom it pays (an id, 编号 or 身份证号)")
 
 // Run is one batch checked against the ledger and then recorded: every
 // decided record passes through [Run.Apply] in input order (the policy's
@@ -77,8 +84,13 @@ func (r *Run) Earlier() (Batch, bool) {
 // number) and line (the sheet's own row) of the batch, through the
 // policy's checks across records, and keeps what the ledger is to record:
 // a payment if it passes, a refusal if a check across records refused it.
-// in and opts must be what res was decided with.
+// in and opts must be what res was decided with. A record that passed with
+// no subject is an error of that record (ErrNoSubject in a
+// *rules.InputError); any other error stops the batch.
 func (r *Run) Apply(ctx context.Context, subject string, row, line int, in rules.Input, res rules.Result, opts ...rules.EvalOption) (rules.Result, error) {
+	if subject == "" && res.Pass {
+		return rules.Result{Rule: res.Rule}, &rules.InputError{Rule: res.Rule, Field: "id", Label: "编号", Err: ErrNoSubject}
+	}
 	res, e, err := r.tally.Apply(ctx, subject, line, in, res, opts...)
 	if err != nil {
 		return res, err

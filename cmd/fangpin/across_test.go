@@ -158,6 +158,17 @@ func TestEvalWithLedger(t *testing.T) {
 	assert.Contains(t, lines[1], `"code":"duplicate-training-grant"`)
 	assert.Contains(t, lines[1], "已于 2021-09-30 在 "+sept+" 第 2 行")
 
+	// A record that passes but names nobody cannot be recorded: that row is
+	// an error, the others are recorded.
+	dec := filepath.Join(dir, "2021-12.csv")
+	require.NoError(t, os.WriteFile(dec, []byte("编号,身份证号,脱贫人口,监测对象,因灾受损,证书工种类别\n,,是,否,是,A\n2,410000199404040044,是,否,是,A\n"), 0o644))
+	out, errs, code = cli(t, "", "eval", "training-grant", dec, "--on", "2021-12-10", "--ledger", db)
+	assert.Equal(t, 1, code, errs)
+	recs := csvRecords(t, out)
+	assert.Contains(t, recs[0]["error"], "must name whom it pays")
+	assert.Equal(t, "true", recs[1]["pass"])
+	assert.Contains(t, errs, "1 payments and 0 refusals recorded")
+
 	out, _, code = cli(t, "", "ledger", "refusals", "--ledger", db)
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "duplicate-training-grant")

@@ -599,6 +599,11 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 	} else {
 		d.res, err = a.apply(ctx, d.rec.subject, d.rec.row, d.rec.line, d.in, d.res, opts...)
 	}
+	var ie *rules.InputError
+	if errors.As(err, &ie) { // this record only: say so in its row
+		d.err = err
+		return true, nil
+	}
 	if err != nil {
 		return false, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/ruralrelief/fangpin/ledger"
@@ -155,11 +154,6 @@ func (r *run) admit(rec record) record {
 	}
 	passed := rec.res.Pass
 	switch {
-	case r.rec != nil && passed && rec.id == "":
-		rec.err = errorf(http.StatusUnprocessableEntity, codeMissingInput, "id",
-			"a record to be recorded in the ledger needs its id (id, 编号 or 身份证号) to say who is paid")
-		rec.res = rules.Result{Rule: rec.res.Rule}
-		return rec
 	case r.rec != nil:
 		rec.res, rec.err = r.rec.Apply(r.ctx, rec.id, rec.row, rec.line, rec.in, rec.res)
 	default:
