@@ -30,8 +30,11 @@ func loadFiles(fs *flag.FlagSet, args []string) (*rules.Set, error) {
 	return loadPolicy(files)
 }
 
-// test runs the test cases inside a policy file (or the default policy),
-// one line per case; exit status 1 when any fails.
+// test runs the test cases inside a policy file (or the default policy)
+// and its overlays, one line per case; exit status 1 when any fails. With
+// overlays, the policy's cases whose answers the overlays change are
+// listed as changed, with before and after: an overlay is meant to change
+// them, so they are not failures.
 func (e *env) test(ctx context.Context, args []string) error {
 	fs := e.flags("test")
 	verbose := fs.Bool("v", false, "print passing cases too")
@@ -39,19 +42,20 @@ func (e *env) test(ctx context.Context, args []string) error {
 	if err != nil {
 		return helped(err)
 	}
-	passed, failed := 0, 0
+	var count [3]int
 	for _, r := range set.Test(ctx) {
-		if r.Passed() {
-			passed++
-			if *verbose {
-				fmt.Fprintln(e.stdout, r)
-			}
-			continue
+		st := r.Status()
+		count[st]++
+		if st != rules.TestPassed || *verbose {
+			fmt.Fprintln(e.stdout, r)
 		}
-		failed++
-		fmt.Fprintln(e.stdout, r)
 	}
-	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
+	passed, changed, failed := count[rules.TestPassed], count[rules.TestChanged], count[rules.TestFailed]
+	if changed > 0 {
+		fmt.Fprintf(e.stdout, "%d passed, %d changed by the overlays, %d failed\n", passed, changed, failed)
+	} else {
+		fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
+	}
 	if failed > 0 {
 		return errSomeFailed
 	}
