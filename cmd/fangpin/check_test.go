@@ -1,10 +1,14 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCheckOnWarnsAboutAParameterThatEnds(t *testing.T) {
@@ -56,3 +60,37 @@ func TestEvalOnADayWithNoValue(t *testing.T) {
 }
 
 var sha256Text = regexp.MustCompile(`sha256 [0-9a-f]{64}`)
+
+// The county overlay caps return travel: the policy's uncapped case is
+// listed as changed, with before and after, not as a failure, and the
+// command exits 0.
+func TestTestOverlayListsChangedCases(t *testing.T) {
+	for _, overlay := range []string{"../../examples/overlays/county.yaml", "testdata/county-with-tests.yaml"} {
+		t.Run(overlay, func(t *testing.T) {
+			out, errs, code := cli(t, "", "test", overlay)
+			assert.Equal(t, 0, code, out+errs)
+			assert.Regexp(t, `policies/henan-2021-48.yaml:\d+:\d+: changed round trip reimbursed in full: amount 1286.50 -> 500.00\n`, out)
+			assert.Regexp(t, `policies/henan-2021-48.yaml:\d+:\d+: changed 50,000.01 is over the cap under the strict reading: `+
+				`pass false -> true; subsidised_principal 0.00 -> 50000.00; reasons \[principal-over-cap\] -> \[\]\n`, out)
+			assert.Regexp(t, `\n\d+ passed, 2 changed by the overlays, 0 failed\n$`, out)
+			assert.NotContains(t, out, "FAIL")
+		})
+	}
+}
+
+func TestTestOverlayOwnCases(t *testing.T) {
+	out, errs, code := cli(t, "", "test", "-v", "testdata/county-with-tests.yaml")
+	assert.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "testdata/county-with-tests.yaml:12:5: ok a round trip above the cap is paid 500.00\n")
+	assert.Contains(t, out, "testdata/county-with-tests.yaml:27:5: ok a cap the case sets for itself\n")
+
+	// The same overlay with a case that wants the uncapped amount fails.
+	data, err := os.ReadFile("testdata/county-with-tests.yaml")
+	require.NoError(t, err)
+	wrong := filepath.Join(t.TempDir(), "county.yaml")
+	require.NoError(t, os.WriteFile(wrong, []byte(strings.Replace(string(data), `want: {pass: true, amount: "500.00"}`, `want: {pass: true, amount: "1286.50"}`, 1)), 0o644))
+	out, _, code = cli(t, "", "test", wrong)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, wrong+":12:5: FAIL a round trip above the cap is paid 500.00: amount = 500, want 1286.5\n")
+	assert.Regexp(t, `\n\d+ passed, 2 changed by the overlays, 1 failed\n$`, out)
+}
