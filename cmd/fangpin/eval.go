@@ -131,27 +131,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	sum := newSummary(info, set)
 	sum.asOf = day.describe(cols.fields, isLoan)
 	prog := e.progress(*quiet, pos[1])
-	next := func() (record, bool, error) {
-		row, cells, err := in.Next()
-		if errors.Is(err, io.EOF) {
-			return record{}, false, nil
-		}
-		var re *table.RowError
-		if errors.As(err, &re) {
-			return record{row: row, line: re.Line, rowErr: re.Err}, true, nil
-		}
-		if err != nil {
-			return record{}, false, err
-		}
-		r := record{row: row, line: in.Line(), cells: append([]string(nil), cells...)}
-		if cols.id >= 0 {
-			r.id = cells[cols.id]
-		}
-		if r.subject = r.id; cols.subject >= 0 {
-			r.subject = strings.TrimSpace(cells[cols.subject])
-		}
-		return r, true, nil
-	}
+	next := records(in, cols)
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day.day)
 	decide := func(r record) decision {
@@ -226,6 +206,33 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		return errSomeFailed
 	}
 	return nil
+}
+
+// records returns the function that reads the next record of in, for
+// batch.InOrder: its cells, id and subject, or the row error that keeps it
+// from being read.
+func records(in table.Reader, cols columns) func() (record, bool, error) {
+	return func() (record, bool, error) {
+		row, cells, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			return record{}, false, nil
+		}
+		var re *table.RowError
+		if errors.As(err, &re) {
+			return record{row: row, line: re.Line, rowErr: re.Err}, true, nil
+		}
+		if err != nil {
+			return record{}, false, err
+		}
+		r := record{row: row, line: in.Line(), cells: append([]string(nil), cells...)}
+		if cols.id >= 0 {
+			r.id = cells[cols.id]
+		}
+		if r.subject = r.id; cols.subject >= 0 {
+			r.subject = strings.TrimSpace(cells[cols.subject])
+		}
+		return r, true, nil
+	}
 }
 
 // columns maps input columns to rule inputs.

@@ -43,7 +43,8 @@ var errSomeFailed = &exitError{code: 1}
 const usage = `usage:
   fangpin eval RULE INPUT [--policy FILE]... [--on DATE] [-o OUTPUT]
   fangpin loan INPUT [--policy FILE]... [-o OUTPUT]
-  fangpin check [FILE]...
+  fangpin diff RULE INPUT --policy OVERLAY... [--base OVERLAY]... [--on DATE] [-o OUTPUT]
+  fangpin check [FILE]... [--on DATE [--strict]]
   fangpin test [FILE]...
   fangpin explain RULE --set name=value ... [--on DATE] [--policy FILE]...
   fangpin weekly --county NAME --date DATE [--progress FILE] -o FILE
@@ -85,6 +86,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.eval(ctx, rest)
 	case "loan":
 		return e.loan(ctx, rest)
+	case "diff":
+		return e.diff(ctx, rest)
 	case "check":
 		return e.check(rest)
 	case "test":
