@@ -67,7 +67,7 @@ func (e *env) openAcross(ctx context.Context, set *rules.Set, rule, input string
 		Policy: set.Meta().ID, PolicySHA256: set.Hash(), Clerk: clerk}
 	run, err := l.Begin(ctx, set, b)
 	if err != nil {
-		l.Close()
+		_ = l.Close()
 		return nil, &exitError{code: 2, err: fmt.Errorf("--ledger: %v", err)}
 	}
 	return &across{ledger: l, run: run}, nil
@@ -106,7 +106,7 @@ func (a *across) commit(ctx context.Context) ([][]string, error) {
 
 func (a *across) close() {
 	if a.ledger != nil {
-		a.ledger.Close()
+		_ = a.ledger.Close()
 	}
 }
 
@@ -116,7 +116,7 @@ func fileSHA256(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err

@@ -61,7 +61,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	cfg := server.Config{Policy: set, Logger: logger,
 		Limits: server.Limits{Rows: *maxRows, UploadBytes: *maxUpload << 20}}
 	if *decisionLog != "" {
-		f, err := os.OpenFile(*decisionLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		f, err := os.OpenFile(*decisionLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
 			return usageError("cannot open the decision log: %v", err)
 		}

@@ -87,7 +87,7 @@ func writeError(w http.ResponseWriter, ae *apiError) {
 	js, _ := marshal(struct {
 		Error *apiError `json:"error"`
 	}{ae})
-	w.Write(js)
+	_, _ = w.Write(js) // the client may have gone; nothing is left to tell it
 }
 
 func (s *Server) handleStatic(body []byte, contentType string) apiHandler {
@@ -146,7 +146,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) error {
 
 func writeJSON(w http.ResponseWriter, js []byte) error {
 	w.Header().Set("Content-Type", "application/json")
-	if _, err := w.Write(js); err != nil {
+	if _, err := w.Write(js); err != nil { //nolint:gosec // G705: JSON served as application/json, never as HTML
 		return err
 	}
 	if len(js) > 0 && js[len(js)-1] != '\n' {
@@ -160,7 +160,7 @@ func writeJSON(w http.ResponseWriter, js []byte) error {
 // then each reason it did not pass, with its clause.
 func explanationText(res rules.Result) string {
 	var b strings.Builder
-	res.Explanation().WriteText(&b)
+	_ = res.Explanation().WriteText(&b) // a strings.Builder does not fail
 	for _, r := range res.Reasons {
 		fmt.Fprintf(&b, "不符合原因：%s（%s，%s）\n", r.Message, r.Code, r.Clause)
 	}
@@ -241,7 +241,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		rn = s.newRun(ctx, info, source, 0)
 	}
 	rc := http.NewResponseController(w)
-	rc.EnableFullDuplex() // read the body while answering; HTTP/2 needs nothing
+	_ = rc.EnableFullDuplex() // read the body while answering; HTTP/2 needs nothing, HTTP/1 without it only buffers
 	lines := newLineReader(body, s.limits.LineBytes)
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	out := bufio.NewWriterSize(w, 32<<10)
@@ -262,8 +262,9 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	for {
 		if lines.r.Buffered() == 0 && out.Buffered() > 0 {
 			// Send what is decided before waiting for more of the body.
-			out.Flush()
-			rc.Flush()
+			if out.Flush() != nil || rc.Flush() != nil {
+				return nil // the client has gone
+			}
 		}
 		text, line, err := lines.next()
 		if errors.Is(err, io.EOF) {
