@@ -135,4 +135,3 @@ func assertDecimal(t *testing.T, want string, got decimal.Decimal) {
 	t.Helper()
 	assert.True(t, decimal.RequireFromString(want).Equal(got), "got %s, want %s", got, want)
 }
-
