@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/ruralrelief/fangpin/ledger"
+	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/rules"
 )
 
@@ -81,6 +82,22 @@ func (a *across) apply(ctx context.Context, subject string, row, line int, in ru
 	res, _, err := a.tally.Apply(ctx, subject, line, in, res, opts...)
 	return res, err
 }
+
+// loan passes a decided loan, at row and line of the batch, through the
+// checks: with a ledger, loan.Calculator.Record (a loan listed twice, the
+// periods earlier batches paid, and the periods to record); without, the
+// checks across the sheet alone (calc.Across). An error that is a
+// *rules.InputError is this loan's (one that passed with no id).
+func (a *across) loan(ctx context.Context, calc *loan.Calculator, row, line int, l loan.Loan, d loan.Decision) (loan.Decision, error) {
+	if a.run != nil {
+		return calc.Record(ctx, a.run, row, line, l, d)
+	}
+	return calc.Across(ctx, a.tally, line, l, d)
+}
+
+// ledgered reports whether the run checks against, and records into, a
+// ledger.
+func (a *across) ledgered() bool { return a.run != nil }
 
 // commit records the batch into the ledger, if there is one, and returns
 // the summary lines that say what was recorded. A batch another clerk's
