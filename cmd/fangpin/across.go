@@ -95,6 +95,32 @@ func (a *across) loan(ctx context.Context, calc *loan.Calculator, row, line int,
 	return calc.Across(ctx, a.tally, line, l, d)
 }
 
+// sameDay refuses a loan sheet recorded before as of another day: the
+// batch is named by the file's SHA-256, so the same bytes decided as of
+// another day (a list of loans kept unchanged from quarter to quarter)
+// would be taken for the earlier batch and record nothing. The day the
+// earlier batch was decided on is its payments' as-of day.
+func (a *across) sameDay(ctx context.Context, input string, asOf rules.Date) error {
+	if a.run == nil || asOf.IsZero() {
+		return nil
+	}
+	b, ok := a.run.Earlier()
+	if !ok {
+		return nil
+	}
+	for p, err := range a.ledger.Payments(ctx, ledger.Filter{Batch: b.ID}) {
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--ledger: %v", err)}
+		}
+		if p.Payment.AsOf != asOf {
+			return usageError("%s was recorded as batch %d as of %s; the same bytes as of %s would be taken for that batch and record nothing: record the bank's sheet of %s",
+				input, b.ID, p.Payment.AsOf, asOf, asOf)
+		}
+		break
+	}
+	return nil
+}
+
 // ledgered reports whether the run checks against, and records into, a
 // ledger.
 func (a *across) ledgered() bool { return a.run != nil }

@@ -120,6 +120,9 @@ func (e *env) loan(ctx context.Context, args []string) error {
 		return err
 	}
 	defer checks.close()
+	if err := checks.sameDay(ctx, pos[0], asOf); err != nil {
+		return err
+	}
 	w, err := e.createOutput(outPath, cols, pos[0])
 	if err != nil {
 		return usageError("cannot write output: %v", err)
