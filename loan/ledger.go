@@ -64,8 +64,7 @@ func (d Decision) open(i int) bool {
 // borrower's share are unchanged: what the loan is owed does not change,
 // only what is payable now.
 //
-// A decision without a loan id cannot be looked up: nothing of it counts
-// as paid before. A decision not granted has nothing payable. d itself is
+// A nil h, or a decision without a loan id, has nothing paid before. A decision not granted has nothing payable. d itself is
 // not changed; an error is the history's.
 func (c *Calculator) Unpaid(ctx context.Context, h rules.History, d Decision) (Decision, error) {
 	d.Checked, d.Payable, d.PaidBefore = true, decimal.Zero, nil
