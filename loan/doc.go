@@ -107,6 +107,11 @@
 // for a term of up to one year, lpr_5y beyond), or an extension's rate is
 // above the LPR in force on the day the extension starts, of the tier of the
 // whole term. overdue-interest: interest accrued on or after the due day.
+// Checked against a payment ledger ([Calculator.Unpaid]):
+// periods-already-subsidised, the periods an earlier batch paid, and
+// period-not-settled, a last period cut at the as-of day; neither is in
+// Decision.Payable, the subsidy a batch pays now. [Calculator.Record]
+// records a loan period by period into a batch ([Books]).
 //
 // # Errors
 //

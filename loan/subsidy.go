@@ -195,6 +195,15 @@ type Decision struct {
 	// its overlays, so the figure can be reproduced.
 	Policy     string
 	PolicyHash string
+	// Checked reports that the decision was checked against what earlier
+	// batches paid ([Calculator.Unpaid]): Payable and PaidBefore are set.
+	Checked bool
+	// Payable is, once Checked, the subsidy this batch pays in yuan: the
+	// covered amounts of the periods not paid before, less a last period
+	// not yet settled (NotePeriodOpen). Zero when not Checked.
+	Payable decimal.Decimal
+	// PaidBefore lists, once Checked, the periods an earlier batch paid.
+	PaidBefore []PaidPeriod
 
 	result rules.Result // the policy's decision, for Explanation
 }
@@ -388,11 +397,18 @@ func (l Loan) topRate() decimal.Decimal {
 // (duplicate-loan) and its interest is all the borrower's. The command-line
 // tool and the server call it for every loan, in input order.
 func (c *Calculator) Across(ctx context.Context, t *rules.Tally, line int, l Loan, d Decision) (Decision, error) {
-	res, _, err := t.Apply(ctx, l.ID, line, nil, d.result)
+	d, _, err := c.across(ctx, t, line, l, d)
+	return d, err
+}
+
+// across is Across, with the tally's entry of the loan.
+func (c *Calculator) across(ctx context.Context, t *rules.Tally, line int, l Loan, d Decision) (Decision, rules.Entry, error) {
+	res, e, err := t.Apply(ctx, l.ID, line, nil, d.result)
 	if err != nil || res.Pass == d.Granted {
-		return d, err
+		return d, e, err
 	}
-	return c.schedule(l, res, d.AsOf)
+	d, err = c.schedule(l, res, d.AsOf)
+	return d, e, err
 }
 
 // SubsidyAsOf is [Calculator.Subsidy] up to a day: the interest and the

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/ruralrelief/fangpin/ledger"
+	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/rules"
 )
 
@@ -81,6 +82,48 @@ func (a *across) apply(ctx context.Context, subject string, row, line int, in ru
 	res, _, err := a.tally.Apply(ctx, subject, line, in, res, opts...)
 	return res, err
 }
+
+// loan passes a decided loan, at row and line of the batch, through the
+// checks: with a ledger, loan.Calculator.Record (a loan listed twice, the
+// periods earlier batches paid, and the periods to record); without, the
+// checks across the sheet alone (calc.Across). An error that is a
+// *rules.InputError is this loan's (one that passed with no id).
+func (a *across) loan(ctx context.Context, calc *loan.Calculator, row, line int, l loan.Loan, d loan.Decision) (loan.Decision, error) {
+	if a.run != nil {
+		return calc.Record(ctx, a.run, row, line, l, d)
+	}
+	return calc.Across(ctx, a.tally, line, l, d)
+}
+
+// sameDay refuses a loan sheet recorded before as of another day: the
+// batch is named by the file's SHA-256, so the same bytes decided as of
+// another day (a list of loans kept unchanged from quarter to quarter)
+// would be taken for the earlier batch and record nothing. The day the
+// earlier batch was decided on is its payments' as-of day.
+func (a *across) sameDay(ctx context.Context, input string, asOf rules.Date) error {
+	if a.run == nil || asOf.IsZero() {
+		return nil
+	}
+	b, ok := a.run.Earlier()
+	if !ok {
+		return nil
+	}
+	for p, err := range a.ledger.Payments(ctx, ledger.Filter{Batch: b.ID}) {
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--ledger: %v", err)}
+		}
+		if p.Payment.AsOf != asOf {
+			return usageError("%s was recorded as batch %d as of %s; the same bytes as of %s would be taken for that batch and record nothing: record the bank's sheet of %s",
+				input, b.ID, p.Payment.AsOf, asOf, asOf)
+		}
+		break
+	}
+	return nil
+}
+
+// ledgered reports whether the run checks against, and records into, a
+// ledger.
+func (a *across) ledgered() bool { return a.run != nil }
 
 // commit records the batch into the ledger, if there is one, and returns
 // the summary lines that say what was recorded. A batch another clerk's

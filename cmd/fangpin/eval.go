@@ -85,9 +85,6 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		return err
 	}
 	isLoan := info.ID == loan.Rule
-	if isLoan && *lf.dsn != "" {
-		return usageError("--ledger does not record loans yet: a loan's subsidy is paid period by period, which the ledger does not track in this version")
-	}
 	in, err := table.Open(pos[1], e.stdin, table.ReadOptions{Sheet: *sheet, Encoding: *encoding, Fields: ruleFields(info, isLoan)})
 	if err != nil {
 		return usageError("cannot read input: %v", err)
@@ -600,8 +597,9 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 	before := d.res
 	var err error
 	if calc != nil {
-		if d.ld, err = calc.Across(ctx, a.tally, d.rec.line, d.loan, d.ld); err == nil {
+		if d.ld, err = a.loan(ctx, calc, d.rec.row, d.rec.line, d.loan, d.ld); err == nil {
 			d.res = d.ld.Eligibility()
+			d.res.Notes = append(slices.Clip(d.res.Notes), ledgerNotes(d.ld)...)
 		}
 	} else {
 		d.res, err = a.apply(ctx, d.rec.subject, d.rec.row, d.rec.line, d.in, d.res, opts...)
@@ -619,6 +617,20 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 		d.format(info)
 	}
 	return changed, nil
+}
+
+// ledgerNotes are the notes of a loan checked against the ledger: the
+// periods earlier batches paid, a period not yet settled. The rule's own
+// result does not carry a loan's notes; these say why a loan that passes
+// pays less now.
+func ledgerNotes(d loan.Decision) []rules.Note {
+	var out []rules.Note
+	for _, n := range d.Notes {
+		if n.Code == loan.NotePeriodsPaid || n.Code == loan.NotePeriodOpen {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // problem is why the record could not be decided, or nil.
