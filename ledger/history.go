@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/ruralrelief/fangpin/rules"
 )
@@ -18,19 +20,72 @@ type Past struct {
 
 var _ rules.History = Past{}
 
+// pastGranted and pastUsed are the lookups a batch makes for each of its
+// records: only what a message needs, by the unique index on (rule,
+// subject, grant_key, generation), prepared once per ledger.
+const (
+	pastGranted = `SELECT p.id, p.line_no, b.file, b.run_time FROM payments p {inner} batches b ON b.id = p.batch_id
+		WHERE p.rule = ? AND p.subject = ? AND p.grant_key = ? AND p.generation IS NOT NULL AND p.batch_id <> ?
+		AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.payment_id = p.id) ORDER BY p.id LIMIT 1`
+	pastUsed = `SELECT COALESCE(SUM(p.quantity), 0) FROM payments p
+		WHERE p.rule = ? AND p.subject = ? AND p.batch_id <> ?
+		AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.payment_id = p.id)`
+)
+
 // Granted returns the earlier payment of rule to subject under key.
 func (p Past) Granted(ctx context.Context, rule, subject, key string) (rules.Prior, bool, error) {
-	paid, ok, err := p.L.Granted(ctx, rule, subject, key, Excluding(p.Except))
-	if err != nil || !ok {
+	st, err := p.L.prepared(ctx, pastGranted)
+	if err != nil {
 		return rules.Prior{}, false, err
 	}
-	return rules.Prior{Source: paid.Batch.File, Line: paid.Payment.Line, Paid: rules.DateOf(paid.Batch.RunTime), ID: paid.ID}, true, nil
+	var (
+		pr  rules.Prior
+		id  int64
+		run string
+	)
+	err = st.QueryRowContext(ctx, rule, subject, key, p.Except).Scan(&id, &pr.Line, &pr.Source, &run)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rules.Prior{}, false, nil
+	}
+	if err != nil {
+		return rules.Prior{}, false, fmt.Errorf("ledger: look up %s for %q: %w", rule, short(subject), err)
+	}
+	t, err := parseTime(run)
+	if err != nil {
+		return rules.Prior{}, false, err
+	}
+	pr.ID, pr.Paid = id, rules.DateOf(t)
+	return pr, true, nil
 }
 
 // Used returns the quantity of rule already paid to subject.
 func (p Past) Used(ctx context.Context, rule, subject string) (int64, error) {
-	n, _, err := p.L.Used(ctx, rule, subject, Excluding(p.Except))
-	return n, err
+	st, err := p.L.prepared(ctx, pastUsed)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := st.QueryRowContext(ctx, rule, subject, p.Except).Scan(&n); err != nil {
+		return 0, fmt.Errorf("ledger: look up %s for %q: %w", rule, short(subject), err)
+	}
+	return n, nil
+}
+
+// prepared returns query, in the ledger's dialect, prepared once on the
+// ledger's pool (a *sql.Stmt is safe for concurrent use).
+func (l *Ledger) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := l.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := l.db.PrepareContext(ctx, l.d.sql(query))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: prepare a lookup: %w", err)
+	}
+	if prev, loaded := l.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // ErrNoSubject is the error of a record that passed but names nobody: the

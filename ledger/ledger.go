@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"github.com/shopspring/decimal"
@@ -17,8 +18,9 @@ import (
 // goroutines; two Ledgers (or two processes) on the same database are
 // kept apart by the database itself, never by a lock in this process.
 type Ledger struct {
-	db *sql.DB
-	d  dialect
+	db    *sql.DB
+	d     dialect
+	stmts sync.Map // query → *sql.Stmt, see [Ledger.prepared]
 
 	// afterPay, when set (by tests only), runs after each payment a
 	// recording inserts, with the number inserted so far.
@@ -77,7 +79,13 @@ func open(ctx context.Context, dsn string, target int) (*Ledger, error) {
 }
 
 // Close closes the ledger's connections.
-func (l *Ledger) Close() error { return l.db.Close() }
+func (l *Ledger) Close() error {
+	l.stmts.Range(func(_, st any) bool {
+		_ = st.(*sql.Stmt).Close() // closing the pool below reports what matters
+		return true
+	})
+	return l.db.Close()
+}
 
 // dialect holds the few places where SQLite and PostgreSQL differ. The
 // schema and every statement are otherwise the same text.
