@@ -51,6 +51,7 @@ func (s *Set) link() Diagnostics {
 		l := dexpr.NewLayout()
 		r.slot.asOf = l.Declare(AsOf, dexpr.Date)
 		for _, def := range r.inputs {
+			def.prepare()
 			r.slot.inputs = append(r.slot.inputs, l.Declare(def.name, exprKind(def.typ)))
 		}
 		r.slot.inNums, _, r.slot.inFlags, r.slot.inTexts, r.slot.inDays = l.Sizes()
@@ -85,7 +86,7 @@ func (s *Set) link() Diagnostics {
 		}
 		r.slot.nums, r.slot.opts, r.slot.flags, r.slot.texts, r.slot.days = l.Sizes()
 		r.alloc = allocator(r)
-		r.frames.New = func() any { return newFrame(r) }
+		r.frames.New = func() any { return &work{f: *newFrame(r)} }
 	}
 	ds.sort()
 	return ds
@@ -251,6 +252,13 @@ func allocator(r *rule) func(*rule) *record {
 		return newShaped[smallShape]
 	}
 	return newShaped[anyShape]
+}
+
+// work is what one evaluation needs besides its result: the frame and the
+// options, kept in the rule's pool between evaluations.
+type work struct {
+	f   dexpr.Frame
+	cfg evalConfig
 }
 
 // newFrame returns a frame with every slot of r.

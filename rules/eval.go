@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/bits"
 
-	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 	"github.com/shopspring/decimal"
 )
 
@@ -120,11 +119,6 @@ func WithBudget(steps int) EvalOption {
 // budget used up ([ErrBudget]), cancelled ctx). The context is checked
 // between steps. Eval is safe for concurrent use.
 func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption) (res Result, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = Result{}, &EvalError{Rule: id, Err: fmt.Errorf("internal error: %v", r)}
-		}
-	}()
 	if err := ctx.Err(); err != nil {
 		return Result{}, &EvalError{Rule: id, Err: err}
 	}
@@ -132,9 +126,26 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 	if !ok {
 		return Result{}, &EvalError{Rule: id, Err: fmt.Errorf("%w %q%s", ErrUnknownRule, id, didYouMean(id, s.ruleOrder))}
 	}
-	var cfg evalConfig
+	w := r.frames.Get().(*work)
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = Result{}, &EvalError{Rule: id, Err: fmt.Errorf("internal error: %v", p)}
+		}
+		w.f.Limit(nil, 0) // the pool keeps the frame, not the context
+		r.frames.Put(w)
+	}()
+	return r.eval(ctx, in, w, opts)
+}
+
+// eval is [Set.Eval] of rule r with working frame w.
+func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (Result, error) {
+	id := r.id
+	// The options write into w, which is on the heap already: a config on
+	// the stack would escape to it through the option functions.
+	cfg := &w.cfg
+	*cfg = evalConfig{}
 	for _, o := range opts {
-		o(&cfg)
+		o(cfg)
 	}
 	if cfg.budget <= 0 {
 		cfg.budget = DefaultBudget
@@ -151,23 +162,17 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return Result{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: errMissing}
 	}
 
-	f := r.frames.Get().(*dexpr.Frame)
-	defer func() {
-		f.Limit(nil, 0) // the pool keeps the frame, not the context
-		r.frames.Put(f)
-	}()
+	f := &w.f
 	f.Days[r.slot.asOf.Slot] = dayOf(asOf)
 	for i, def := range r.inputs {
-		v, err := def.read(in[def.name])
-		if err != nil {
+		if err := def.bind(f, r.slot.inputs[i].Slot, in[def.name]); err != nil {
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
-		bindInput(f, r.slot.inputs[i].Slot, def, v)
 	}
 	rec := r.alloc(r)
 	rec.asOf, rec.budget = asOf, cfg.budget
 	rec.keep(f)
-	res = Result{Rule: id, rec: rec}
+	res := Result{Rule: id, rec: rec}
 	if !r.inForce.Contains(asOf) {
 		res.Reasons = []Reason{{Code: ReasonNotInForce, Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}
 		return res, nil
@@ -177,6 +182,7 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return Result{}, err
 	}
 	f.Limit(ctx, cfg.budget)
+	var err error
 	if rec.failed, err = r.decide(f); err != nil {
 		return Result{}, err
 	}

@@ -74,6 +74,10 @@ func smallDecimal(d decimal.Decimal) (Num, bool) {
 	return Num{}, false
 }
 
+// ScaledNum returns n/10^k, as NumOf returns a decimal of coefficient n
+// and exponent -k; k is 0..18.
+func ScaledNum(n int64, k int32) Num { return Num{n: n, d: pow10[k]} }
+
 // IntNum returns the whole number n.
 func IntNum(n int64) Num {
 	if n == math.MinInt64 {
