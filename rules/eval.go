@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/bits"
 
 	"github.com/shopspring/decimal"
 )
@@ -178,8 +177,12 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 		return res, nil
 	}
 	rec.inForce = true
-	if err := r.bindParams(f, asOf); err != nil {
-		return Result{}, err
+	if !w.bound || w.day != asOf {
+		w.bound = false
+		if err := r.bindParams(f, asOf); err != nil {
+			return Result{}, err
+		}
+		w.day, w.bound = asOf, true
 	}
 	f.Limit(ctx, cfg.budget)
 	var err error
@@ -189,23 +192,10 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 	rec.pass = rec.failed == 0
 	res.Pass = rec.pass
 	if !rec.pass {
-		res.Reasons = rec.kept.reasons(bits.OnesCount64(rec.failed))
-		for i := range r.reqs {
-			if rec.failed&(1<<i) != 0 {
-				res.Reasons = append(res.Reasons, r.slot.reasons[i])
-			}
-		}
+		res.Reasons = r.reasonsFor(rec.failed)
 	}
-	res.Outputs = rec.kept.outputs(len(r.outputs))
-	for i, o := range r.outputs {
-		res.Outputs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
-		if rec.pass || o.keep {
-			exact, err := o.prog.Num(f)
-			if err != nil {
-				return Result{}, evalError(id, o.pos, o.at, err)
-			}
-			res.Outputs[i].Value = o.rounding.roundNum(exact)
-		}
+	if res.Outputs, err = r.decideOutputs(f, rec.pass); err != nil {
+		return Result{}, err
 	}
 	return res, nil
 }
