@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/bits"
 
 	"github.com/shopspring/decimal"
 )
@@ -37,8 +39,57 @@ type Output struct {
 	Rounding Rounding        `json:"rounding"`
 }
 
-// String returns the value with exactly its declared places ("2000.00").
-func (o Output) String() string { return o.Value.StringFixed(o.Rounding.Places) }
+// String returns the value with exactly its declared places ("2000.00"),
+// rounded half-up if it has more.
+func (o Output) String() string {
+	var buf [32]byte
+	return string(o.AppendText(buf[:0]))
+}
+
+// AppendText appends the value as [Output.String] writes it to dst and
+// returns the extended buffer. A value of at most 18 digits is written
+// without allocating.
+func (o Output) AppendText(dst []byte) []byte {
+	p, e := o.Rounding.Places, o.Value.Exponent()
+	if k := p + e; p < 0 || p > maxFixedPlaces || k < 0 || k > maxFixedPlaces || o.Value.NumDigits() > maxFixedPlaces {
+		return append(dst, o.Value.StringFixed(p)...)
+	}
+	c := o.Value.CoefficientInt64()
+	hi, lo := bits.Mul64(abs64(c), pow10[p+e])
+	if hi != 0 || lo > math.MaxInt64 {
+		return append(dst, o.Value.StringFixed(p)...)
+	}
+	if c < 0 {
+		dst = append(dst, '-')
+	}
+	// lo is the value times 10^p: its digits, the last p after the point,
+	// with zeros before them so that at least one digit precedes the point
+	var digits [24]byte
+	i := len(digits)
+	for n := int32(0); lo > 0 || n <= p; n++ {
+		if n == p && p > 0 {
+			i--
+			digits[i] = '.'
+		}
+		i--
+		digits[i] = byte('0' + lo%10)
+		lo /= 10
+	}
+	return append(dst, digits[i:]...)
+}
+
+// maxFixedPlaces is the most places, and digits, Output.AppendText writes
+// from an int64.
+const maxFixedPlaces = 18
+
+var pow10 = [maxFixedPlaces + 1]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+func abs64(n int64) uint64 {
+	if n < 0 {
+		return uint64(-n)
+	}
+	return uint64(n)
+}
 
 // MarshalJSON writes the value with exactly its declared places.
 func (o Output) MarshalJSON() ([]byte, error) {
