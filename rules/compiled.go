@@ -381,11 +381,18 @@ func (k *outKey) hash() uint64 {
 	return h | 1
 }
 
-// decideOutputs returns the outputs of a decision in frame f: every output when
-// it passed, those kept on failure otherwise, each rounded as declared.
-func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, error) {
-	var exact [sharedOutputs]dexpr.Num
-	var key outKey
+// recordOuts is a record allocated together with the list of outputs of
+// its result, when that list is not shared.
+type recordOuts struct {
+	record
+	outs [sharedOutputs]Output
+}
+
+// decideOutputs returns the outputs of a decision in frame f (every output
+// when it passed, those kept on failure otherwise, each rounded as
+// declared) and a new record for its result, allocated with the list when
+// the list is not shared.
+func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, *record, error) {
 	c := r.slot.outs
 	if c == nil {
 		outs := make([]Output, len(r.outputs))
@@ -394,13 +401,15 @@ func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, error) {
 			if pass || o.keep {
 				x, err := o.prog.Num(f)
 				if err != nil {
-					return nil, evalError(r.id, o.pos, o.at, err)
+					return nil, nil, evalError(r.id, o.pos, o.at, err)
 				}
 				outs[i].Value = o.rounding.roundNum(x)
 			}
 		}
-		return outs, nil
+		return outs, newRecord(r), nil
 	}
+	var exact [sharedOutputs]dexpr.Num
+	var key outKey
 	shared := true
 	for i, o := range r.outputs {
 		if !pass && !o.keep {
@@ -408,7 +417,7 @@ func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, error) {
 		}
 		x, err := o.prog.Num(f)
 		if err != nil {
-			return nil, evalError(r.id, o.pos, o.at, err)
+			return nil, nil, evalError(r.id, o.pos, o.at, err)
 		}
 		exact[i] = x
 		key.computed |= 1 << i
@@ -421,10 +430,12 @@ func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, error) {
 		h = key.hash()
 		at = h >> (64 - outCacheBits)
 		if e := c.entries[at].Load(); e != nil && e.key == key {
-			return e.outs, nil
+			return e.outs, newRecord(r), nil
 		}
 	}
-	outs := make([]Output, len(r.outputs))
+	x := &recordOuts{}
+	x.rule = r
+	outs := x.outs[:len(r.outputs):len(r.outputs)]
 	for i, o := range r.outputs {
 		outs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
 		if key.computed&(1<<i) != 0 {
@@ -437,12 +448,12 @@ func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, error) {
 	}
 	if shared {
 		if c.missed[at].Load() == h {
-			c.entries[at].Store(&outEntry{key: key, outs: outs[:len(outs):len(outs)]})
+			c.entries[at].Store(&outEntry{key: key, outs: outs})
 		} else {
 			c.missed[at].Store(h)
 		}
 	}
-	return outs, nil
+	return outs, &x.record, nil
 }
 
 // bindInput stores input i, as read, in its slot.

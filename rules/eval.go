@@ -219,15 +219,13 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
 	}
-	rec := r.alloc(r)
-	rec.asOf, rec.budget = asOf, cfg.budget
-	rec.keep(f)
-	res := Result{Rule: id, rec: rec}
 	if !r.inForce.Contains(asOf) {
-		res.Reasons = []Reason{{Code: ReasonNotInForce, Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}
-		return res, nil
+		rec := newRecord(r)
+		rec.asOf, rec.budget = asOf, cfg.budget
+		rec.keep(f)
+		return Result{Rule: id, rec: rec, Reasons: []Reason{{Code: ReasonNotInForce,
+			Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}}, nil
 	}
-	rec.inForce = true
 	if !w.bound || w.day != asOf {
 		w.bound = false
 		if err := r.bindParams(f, asOf); err != nil {
@@ -236,17 +234,19 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 		w.day, w.bound = asOf, true
 	}
 	f.Limit(ctx, cfg.budget)
-	var err error
-	if rec.failed, err = r.decide(f); err != nil {
+	failed, err := r.decide(f)
+	if err != nil {
 		return Result{}, err
 	}
-	rec.pass = rec.failed == 0
-	res.Pass = rec.pass
+	outs, rec, err := r.decideOutputs(f, failed == 0)
+	if err != nil {
+		return Result{}, err
+	}
+	rec.asOf, rec.budget, rec.inForce, rec.failed, rec.pass = asOf, cfg.budget, true, failed, failed == 0
+	rec.keep(f)
+	res := Result{Rule: id, Pass: rec.pass, Outputs: outs, rec: rec}
 	if !rec.pass {
-		res.Reasons = r.reasonsFor(rec.failed)
-	}
-	if res.Outputs, err = r.decideOutputs(f, rec.pass); err != nil {
-		return Result{}, err
+		res.Reasons = r.reasonsFor(failed)
 	}
 	return res, nil
 }

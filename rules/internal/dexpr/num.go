@@ -318,11 +318,25 @@ func reduce(n, d int64) Num {
 	return Num{n: n, d: d}
 }
 
+// gcd returns the greatest common divisor of a and b by Stein's binary
+// algorithm: shifts and subtractions, no division.
 func gcd(a, b uint64) uint64 {
-	for b != 0 {
-		a, b = b, a%b
+	if a == 0 {
+		return b
 	}
-	return a
+	if b == 0 {
+		return a
+	}
+	shift := bits.TrailingZeros64(a | b)
+	a >>= bits.TrailingZeros64(a)
+	for b != 0 {
+		b >>= bits.TrailingZeros64(b)
+		if a > b {
+			a, b = b, a
+		}
+		b -= a
+	}
+	return a << shift
 }
 
 // Cmp compares a and b: -1, 0 or +1.
