@@ -78,6 +78,29 @@ func (o Output) AppendText(dst []byte) []byte {
 	return append(dst, digits[i:]...)
 }
 
+// Units returns the value in units of its last declared place, such as
+// fen for money at 2 places (1234.56 is 123456), for sums kept in
+// integers. ok is false when the value is not a whole number of those
+// units or does not fit in an int64.
+func (o Output) Units() (n int64, ok bool) {
+	p, e := o.Rounding.Places, o.Value.Exponent()
+	if k := p + e; p >= 0 && p <= maxFixedPlaces && k >= 0 && k <= maxFixedPlaces && o.Value.NumDigits() <= maxFixedPlaces {
+		c := o.Value.CoefficientInt64()
+		hi, lo := bits.Mul64(abs64(c), pow10[k])
+		if hi == 0 && lo <= math.MaxInt64 {
+			if c < 0 {
+				return -int64(lo), true
+			}
+			return int64(lo), true
+		}
+	}
+	u := o.Value.Shift(p)
+	if !u.IsInteger() || !u.BigInt().IsInt64() {
+		return 0, false
+	}
+	return u.IntPart(), true
+}
+
 // maxFixedPlaces is the most places, and digits, Output.AppendText writes
 // from an int64.
 const maxFixedPlaces = 18

@@ -51,3 +51,28 @@ func TestOutputTextAllocatesNothing(t *testing.T) {
 		t.Errorf("AppendText = %q", buf)
 	}
 }
+
+// TestOutputUnits compares Units with the value shifted by its places in
+// decimals, on random values of every size, exponent and number of places.
+func TestOutputUnits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 15))
+	for i := 0; i < 20_000; i++ {
+		c := rng.Int64N(1 << uint(rng.IntN(62)+1))
+		if rng.IntN(3) == 0 {
+			c = -c
+		}
+		d := decimal.New(c, int32(rng.IntN(24)-20))
+		if i == 0 {
+			d = decimal.RequireFromString("92233720368547758.08") // one fen past int64
+		}
+		for places := int32(0); places <= 20; places++ {
+			o := Output{Value: d, Rounding: Rounding{Places: places, Mode: HalfUp}}
+			u := d.Shift(places)
+			wantOK := u.IsInteger() && u.BigInt().IsInt64()
+			n, ok := o.Units()
+			if ok != wantOK || (ok && n != u.IntPart()) {
+				t.Fatalf("Units of %s at %d places = %d, %t; want %s, %t", d, places, n, ok, u, wantOK)
+			}
+		}
+	}
+}
