@@ -255,8 +255,9 @@ func (def *inputDef) prepare() {
 
 // bind reads v as [inputDef.read] does and stores it in slot at of f. Text
 // in the common spellings (是/否, true/false, 1/0, an enum's code or alias as
-// declared, plain digits) is read here without building a Value; anything
-// else, and every error, goes through read.
+// declared, plain digits), a Bool for a bool and an Int for an int without
+// bounds are read here without building a Value; anything else, and every
+// error, goes through read.
 func (def *inputDef) bind(f *dexpr.Frame, at int, v Value) error {
 	if v.kind == kindText && def.linked {
 		switch def.typ {
@@ -287,6 +288,16 @@ func (def *inputDef) bind(f *dexpr.Frame, at int, v Value) error {
 				f.Nums[at] = n
 				return nil
 			}
+		}
+	}
+	if def.linked {
+		switch {
+		case v.kind == kindBool && def.typ == TypeBool:
+			f.Flags[at] = v.b
+			return nil
+		case v.kind == kindInt && def.typ == TypeInt && !def.hasLo && !def.hasHi && !def.hasOver:
+			f.Nums[at] = dexpr.IntNum(v.n)
+			return nil
 		}
 	}
 	x, err := def.read(v)
