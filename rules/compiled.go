@@ -32,10 +32,11 @@ type slots struct {
 	// date and the inputs (the first of each class)
 	nums, opts, flags, texts, days   int
 	inNums, inFlags, inTexts, inDays int
-	textDefs                         []*inputDef  // per text slot of an input: its declaration
-	inline                           bool         // the input slots fit a record inline (see record)
-	modes                            []dexpr.Mode // per output: its rounding mode
-	outs                             *outCache    // the output lists results share, or nil
+	textDefs                         []*inputDef       // per text slot of an input: its declaration
+	inline                           bool              // the input slots fit a record inline (see record)
+	modes                            []dexpr.Mode      // per output: its rounding mode
+	zeros                            []decimal.Decimal // per output: zero at its places, which results share
+	outs                             *outCache         // the output lists results share, or nil
 }
 
 // num, opt, flag and day are a parameter value in its slot's type.
@@ -108,6 +109,7 @@ func (s *Set) link() Diagnostics {
 		r.slot.inline = inlineFits(r)
 		for _, o := range r.outputs {
 			r.slot.modes = append(r.slot.modes, modes[o.rounding.Mode])
+			r.slot.zeros = append(r.slot.zeros, decimal.New(0, -o.rounding.Places))
 		}
 		if len(r.outputs) <= sharedOutputs {
 			r.slot.outs = &outCache{}
@@ -439,9 +441,12 @@ func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, *record, erro
 	for i, o := range r.outputs {
 		outs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
 		if key.computed&(1<<i) != 0 {
-			if shared {
+			switch {
+			case shared && key.qs[i] == 0:
+				outs[i].Value = r.slot.zeros[i] // decimals are immutable: one zero serves every result
+			case shared:
 				outs[i].Value = decimal.New(key.qs[i], -o.rounding.Places)
-			} else {
+			default:
 				outs[i].Value = dexpr.RoundNum(exact[i], o.rounding.Places, r.slot.modes[i])
 			}
 		}
