@@ -18,10 +18,12 @@ type Result struct {
 	Pass bool `json:"pass"`
 	// Outputs are the rule's named outputs in declared order, each rounded as
 	// declared. Outputs that are not kept on failure are zero when Pass is
-	// false; none are computed when the rule is not in force.
+	// false; none are computed when the rule is not in force. Results with
+	// the same values may share this list: copy it before changing it.
 	Outputs []Output `json:"outputs"`
 	// Reasons lists every requirement that failed, in declared order, then
 	// the check across records that refused it (see [Tally]), if any.
+	// Results may share this list too.
 	Reasons []Reason `json:"reasons"`
 	// Notes tell what changed the decision without refusing it, such as a
 	// claim cut to what a cap leaves (see [Tally]).
