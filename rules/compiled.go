@@ -32,11 +32,12 @@ type slots struct {
 	// date and the inputs (the first of each class)
 	nums, opts, flags, texts, days   int
 	inNums, inFlags, inTexts, inDays int
-	textDefs                         []*inputDef       // per text slot of an input: its declaration
-	inline                           bool              // the input slots fit a record inline (see record)
-	modes                            []dexpr.Mode      // per output: its rounding mode
-	zeros                            []decimal.Decimal // per output: zero at its places, which results share
-	outs                             *outCache         // the output lists results share, or nil
+	textDefs                         []*inputDef           // per text slot of an input: its declaration
+	inline                           bool                  // the input slots fit a record inline (see record)
+	modes                            []dexpr.Mode          // per output: its rounding mode
+	zeros                            []decimal.Decimal     // per output: zero at its places, which results share
+	blank                            [sharedOutputs]Output // the outputs with no values, copied into each new list
+	outs                             *outCache             // the output lists results share, or nil
 }
 
 // num, opt, flag and day are a parameter value in its slot's type.
@@ -113,6 +114,9 @@ func (s *Set) link() Diagnostics {
 		}
 		if len(r.outputs) <= sharedOutputs {
 			r.slot.outs = &outCache{}
+			for i, o := range r.outputs {
+				r.slot.blank[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
+			}
 		}
 		r.alloc = newRecord
 		r.frames.New = func() any { return &work{f: *newFrame(r)} }
@@ -373,6 +377,48 @@ type outEntry struct {
 type outCache struct {
 	entries [outCacheSize]atomic.Pointer[outEntry]
 	missed  [outCacheSize]atomic.Uint64 // the hash of the last list that missed at each place
+	values  [sharedOutputs]atomic.Pointer[valueCache]
+}
+
+// A valueCache keeps the decimals of one output's values that repeat when
+// the lists do not (a share rounded to 4 places among amounts that never
+// repeat), the same way: by value, bounded, a value kept when it comes
+// twice at its place. It is allocated when the output first misses.
+const (
+	valueCacheBits = 11
+	valueCacheSize = 1 << valueCacheBits
+)
+
+type valueCache struct {
+	entries [valueCacheSize]atomic.Pointer[valueEntry]
+	missed  [valueCacheSize]atomic.Uint64
+}
+
+type valueEntry struct {
+	q int64
+	d decimal.Decimal
+}
+
+// value returns q/10^places as a decimal for output i, shared with other
+// results when it repeats.
+func (c *outCache) value(i int, q int64, places int32) decimal.Decimal {
+	vc := c.values[i].Load()
+	if vc == nil {
+		c.values[i].CompareAndSwap(nil, &valueCache{})
+		vc = c.values[i].Load()
+	}
+	h := uint64(q)*0x9e3779b97f4a7c15 | 1
+	at := h >> (64 - valueCacheBits)
+	if e := vc.entries[at].Load(); e != nil && e.q == q {
+		return e.d
+	}
+	d := decimal.New(q, -places)
+	if vc.missed[at].Load() == h {
+		vc.entries[at].Store(&valueEntry{q: q, d: d})
+	} else {
+		vc.missed[at].Store(h)
+	}
+	return d
 }
 
 func (k *outKey) hash() uint64 {
@@ -435,17 +481,15 @@ func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, *record, erro
 			return e.outs, newRecord(r), nil
 		}
 	}
-	x := &recordOuts{}
-	x.rule = r
+	x := &recordOuts{record: record{rule: r}, outs: r.slot.blank}
 	outs := x.outs[:len(r.outputs):len(r.outputs)]
 	for i, o := range r.outputs {
-		outs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
 		if key.computed&(1<<i) != 0 {
 			switch {
 			case shared && key.qs[i] == 0:
 				outs[i].Value = r.slot.zeros[i] // decimals are immutable: one zero serves every result
 			case shared:
-				outs[i].Value = decimal.New(key.qs[i], -o.rounding.Places)
+				outs[i].Value = c.value(i, key.qs[i], o.rounding.Places)
 			default:
 				outs[i].Value = dexpr.RoundNum(exact[i], o.rounding.Places, r.slot.modes[i])
 			}
