@@ -344,22 +344,24 @@ type work struct {
 	// the day whose parameter values f holds, when bound is set: evaluation
 	// never writes a parameter's slot, so the next decision on the same day
 	// finds them in place
-	day   Date
-	bound bool
+	day    Date
+	bound  bool
+	misses uint32 // lists of outputs not found shared (see outCache)
 }
 
 // Results share their list of outputs when the values are the same: a
 // policy's amounts repeat (a tier's grant, months times a monthly rate),
 // and a shared list costs no allocation. The cache is keyed by the rounded
 // values, never by inputs, holds at most outCacheSize lists per rule, and
-// keeps a list only when the same values come twice at its place, so a
-// sheet whose amounts never repeat pays one comparison per decision and
+// keeps a list only when the same values are noted twice at its place, so
+// a sheet whose amounts never repeat pays one comparison per decision and
 // keeps nothing. Shared lists are never changed in place (across-record
 // checks copy before they refuse).
 const (
 	sharedOutputs = 3 // rules of at most this many outputs share their lists
 	outCacheBits  = 8
 	outCacheSize  = 1 << outCacheBits
+	missSample    = 8
 )
 
 // outKey is a list of outputs by value: which were computed, and each as
@@ -377,48 +379,6 @@ type outEntry struct {
 type outCache struct {
 	entries [outCacheSize]atomic.Pointer[outEntry]
 	missed  [outCacheSize]atomic.Uint64 // the hash of the last list that missed at each place
-	values  [sharedOutputs]atomic.Pointer[valueCache]
-}
-
-// A valueCache keeps the decimals of one output's values that repeat when
-// the lists do not (a share rounded to 4 places among amounts that never
-// repeat), the same way: by value, bounded, a value kept when it comes
-// twice at its place. It is allocated when the output first misses.
-const (
-	valueCacheBits = 11
-	valueCacheSize = 1 << valueCacheBits
-)
-
-type valueCache struct {
-	entries [valueCacheSize]atomic.Pointer[valueEntry]
-	missed  [valueCacheSize]atomic.Uint64
-}
-
-type valueEntry struct {
-	q int64
-	d decimal.Decimal
-}
-
-// value returns q/10^places as a decimal for output i, shared with other
-// results when it repeats.
-func (c *outCache) value(i int, q int64, places int32) decimal.Decimal {
-	vc := c.values[i].Load()
-	if vc == nil {
-		c.values[i].CompareAndSwap(nil, &valueCache{})
-		vc = c.values[i].Load()
-	}
-	h := uint64(q)*0x9e3779b97f4a7c15 | 1
-	at := h >> (64 - valueCacheBits)
-	if e := vc.entries[at].Load(); e != nil && e.q == q {
-		return e.d
-	}
-	d := decimal.New(q, -places)
-	if vc.missed[at].Load() == h {
-		vc.entries[at].Store(&valueEntry{q: q, d: d})
-	} else {
-		vc.missed[at].Store(h)
-	}
-	return d
 }
 
 func (k *outKey) hash() uint64 {
@@ -440,7 +400,8 @@ type recordOuts struct {
 // when it passed, those kept on failure otherwise, each rounded as
 // declared) and a new record for its result, allocated with the list when
 // the list is not shared.
-func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, *record, error) {
+func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
+	f := &w.f
 	c := r.slot.outs
 	if c == nil {
 		outs := make([]Output, len(r.outputs))
@@ -489,13 +450,16 @@ func (r *rule) decideOutputs(f *dexpr.Frame, pass bool) ([]Output, *record, erro
 			case shared && key.qs[i] == 0:
 				outs[i].Value = r.slot.zeros[i] // decimals are immutable: one zero serves every result
 			case shared:
-				outs[i].Value = c.value(i, key.qs[i], o.rounding.Places)
+				outs[i].Value = decimal.New(key.qs[i], -o.rounding.Places)
 			default:
 				outs[i].Value = dexpr.RoundNum(exact[i], o.rounding.Places, r.slot.modes[i])
 			}
 		}
 	}
-	if shared {
+	// Only one miss in missSample is noted: a note is a write to memory the
+	// goroutines deciding a sheet together share, and on a sheet whose
+	// values never repeat every decision would make one.
+	if w.misses++; shared && w.misses%missSample == 0 {
 		if c.missed[at].Load() == h {
 			c.entries[at].Store(&outEntry{key: key, outs: outs})
 		} else {

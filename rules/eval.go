@@ -263,7 +263,7 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 	if err != nil {
 		return Result{}, err
 	}
-	outs, rec, err := r.decideOutputs(f, failed == 0)
+	outs, rec, err := r.decideOutputs(w, failed == 0)
 	if err != nil {
 		return Result{}, err
 	}
