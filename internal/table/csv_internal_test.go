@@ -181,3 +181,21 @@ func referenceRows(text string) (string, error) {
 	}
 	return rowsOf(s, func() int { return s.recLine })
 }
+
+// FuzzCSVMatchesEncodingCSV reads any text with the package's reader and
+// with encoding/csv reading the whole text, and requires the same rows,
+// lines and first error.
+func FuzzCSVMatchesEncodingCSV(f *testing.F) {
+	f.Add("h1,h2\n1,2\r\n\n\"a\nb\",c\nx\"y,z\n")
+	f.Add("h1,h2\n是,\xff\r\n,\r")
+	f.Fuzz(func(t *testing.T, text string) {
+		if !strings.HasPrefix(text, "h1,h2\n") || len(text) > 4096 {
+			return // a header the two agree is one; short texts
+		}
+		got, gotErr := readAllRows(t, text)
+		want, wantErr := referenceRows(text)
+		if got != want || !sameErr(gotErr, wantErr) {
+			t.Fatalf("text %q:\n got %s err %v\nwant %s err %v", text, got, gotErr, want, wantErr)
+		}
+	})
+}
