@@ -210,10 +210,10 @@ func evalError(id string, pos Pos, at func(line, col int) Pos, err error) error 
 // as a bit, an enum's code as its index, an amount as its numerator and
 // denominator), so a decision allocates one small record that the garbage
 // collector has little to scan; a rule with more inputs, or an amount past
-// int64, keeps them in slices apart.
+// int64, keeps them in slices apart. A record holds no pointers, so the
+// garbage collector never scans it; the rule and the slots kept apart are
+// in the Result.
 type record struct {
-	rule    *rule
-	apart   *keptSlots // the input slots when they do not fit inline, else nil
 	asOf    Date
 	inForce bool
 	pass    bool
@@ -257,8 +257,8 @@ func inlineFits(r *rule) bool {
 	return true
 }
 
-// newRecord returns an empty record of r.
-func newRecord(r *rule) *record { return &record{rule: r} }
+// newRecord returns an empty record for a decision of r.
+func newRecord(*rule) *record { return &record{} }
 
 // newFrame returns a frame with every slot of r.
 func newFrame(r *rule) *dexpr.Frame {
@@ -267,9 +267,10 @@ func newFrame(r *rule) *dexpr.Frame {
 		Texts: make([]string, n.texts), Days: make([]dexpr.Day, n.days)}
 }
 
-// keep copies the input slots of f into rec.
-func (rec *record) keep(f *dexpr.Frame) {
-	n := &rec.rule.slot
+// keep copies the input slots of f, a frame of r, into rec, or returns
+// them apart when they do not fit.
+func (rec *record) keep(r *rule, f *dexpr.Frame) *keptSlots {
+	n := &r.slot
 	if n.inline {
 		nums, ok := rec.nums[:n.inNums], true
 		for i := range nums {
@@ -279,11 +280,11 @@ func (rec *record) keep(f *dexpr.Frame) {
 			}
 		}
 		if ok && rec.keepInline(f, n) {
-			return
+			return nil
 		}
 		rec.flags, rec.codes, rec.days, rec.nums = 0, [inlineTexts]uint8{}, [inlineDays]dexpr.Day{}, [inlineNums][2]int64{}
 	}
-	rec.apart = &keptSlots{nums: append([]dexpr.Num(nil), f.Nums[:n.inNums]...), flags: append([]bool(nil), f.Flags[:n.inFlags]...),
+	return &keptSlots{nums: append([]dexpr.Num(nil), f.Nums[:n.inNums]...), flags: append([]bool(nil), f.Flags[:n.inFlags]...),
 		texts: append([]string(nil), f.Texts[:n.inTexts]...), days: append([]dexpr.Day(nil), f.Days[:n.inDays]...)}
 }
 
@@ -312,11 +313,12 @@ func (rec *record) keepInline(f *dexpr.Frame, n *slots) bool {
 	return true
 }
 
-// restore returns a new frame holding the input slots rec kept.
-func (rec *record) restore() *dexpr.Frame {
-	n := &rec.rule.slot
-	f := newFrame(rec.rule)
-	if k := rec.apart; k != nil {
+// restore returns a new frame of r holding the input slots rec kept, or
+// those kept apart.
+func (rec *record) restore(r *rule, apart *keptSlots) *dexpr.Frame {
+	n := &r.slot
+	f := newFrame(r)
+	if k := apart; k != nil {
 		copy(f.Nums, k.nums)
 		copy(f.Flags, k.flags)
 		copy(f.Texts, k.texts)
@@ -442,7 +444,7 @@ func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
 			return e.outs, newRecord(r), nil
 		}
 	}
-	x := &recordOuts{record: record{rule: r}, outs: r.slot.blank}
+	x := &recordOuts{outs: r.slot.blank}
 	outs := x.outs[:len(r.outputs):len(r.outputs)]
 	for i, o := range r.outputs {
 		if key.computed&(1<<i) != 0 {

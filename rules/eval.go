@@ -29,8 +29,10 @@ type Result struct {
 	// claim cut to what a cap leaves (see [Tally]).
 	Notes []Note `json:"notes,omitempty"`
 
-	rec    *record // what [Result.Explanation] is built from
-	across string  // the code of the check across records that refused it
+	rec    *record    // what [Result.Explanation] is built from
+	ru     *rule      // the rule decided
+	apart  *keptSlots // the input slots when rec could not hold them
+	across string     // the code of the check across records that refused it
 }
 
 // Output is one named output of a rule.
@@ -146,10 +148,10 @@ func (r Result) Output(name string) (v decimal.Decimal, ok bool) {
 // Clause returns the clause of the policy behind the rule decided, such as
 // "第七条". It is read without building the explanation.
 func (r Result) Clause() string {
-	if r.rec == nil {
+	if r.ru == nil {
 		return ""
 	}
-	return r.rec.rule.clause
+	return r.ru.clause
 }
 
 // HasReason reports whether code is among r's reasons.
@@ -247,8 +249,7 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 	if !r.inForce.Contains(asOf) {
 		rec := newRecord(r)
 		rec.asOf, rec.budget = asOf, cfg.budget
-		rec.keep(f)
-		return Result{Rule: id, rec: rec, Reasons: []Reason{{Code: ReasonNotInForce,
+		return Result{Rule: id, rec: rec, ru: r, apart: rec.keep(r, f), Reasons: []Reason{{Code: ReasonNotInForce,
 			Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}}, nil
 	}
 	if !w.bound || w.day != asOf {
@@ -268,8 +269,7 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 		return Result{}, err
 	}
 	rec.asOf, rec.budget, rec.inForce, rec.failed, rec.pass = asOf, cfg.budget, true, failed, failed == 0
-	rec.keep(f)
-	res := Result{Rule: id, Pass: rec.pass, Outputs: outs, rec: rec}
+	res := Result{Rule: id, Pass: rec.pass, Outputs: outs, rec: rec, ru: r, apart: rec.keep(r, f)}
 	if !rec.pass {
 		res.Reasons = r.reasonsFor(failed)
 	}
@@ -283,15 +283,14 @@ var asOfDef = &inputDef{name: AsOf, label: asOfLabel, typ: TypeDate}
 // when asked for, recomputing each output's exact value, so a caller that
 // never asks pays nothing for it.
 func (r Result) Explanation() Explanation {
-	rec := r.rec
-	if rec == nil {
+	rec, ru := r.rec, r.ru
+	if rec == nil || ru == nil {
 		return Explanation{}
 	}
-	ru := rec.rule
 	s := ru.set
 	ex := Explanation{Policy: s.meta.ID, PolicyNumber: s.meta.Number, PolicyHash: s.hash, Rule: ru.id, Title: ru.title,
 		Clause: ru.clause, Quote: ru.quote, AsOf: rec.asOf, InForce: ru.inForce, InForceOnDate: rec.inForce, Pass: rec.pass}
-	f := rec.restore()
+	f := rec.restore(ru, r.apart)
 	for i, def := range ru.inputs {
 		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: input(f, ru.slot.inputs[i].Slot, def)})
 	}
