@@ -38,6 +38,7 @@ type slots struct {
 	zeros                            []decimal.Decimal     // per output: zero at its places, which results share
 	blank                            [sharedOutputs]Output // the outputs with no values, copied into each new list
 	outs                             *outCache             // the output lists results share, or nil
+	records                          *recCache             // the records results share
 }
 
 // num, opt, flag and day are a parameter value in its slot's type.
@@ -108,6 +109,7 @@ func (s *Set) link() Diagnostics {
 			}
 		}
 		r.slot.inline = inlineFits(r)
+		r.slot.records = &recCache{}
 		for _, o := range r.outputs {
 			r.slot.modes = append(r.slot.modes, modes[o.rounding.Mode])
 			r.slot.zeros = append(r.slot.zeros, decimal.New(0, -o.rounding.Places))
@@ -260,6 +262,67 @@ func inlineFits(r *rule) bool {
 // newRecord returns an empty record for a decision of r.
 func newRecord(*rule) *record { return &record{} }
 
+// Results share their record too when it is the same: records are never
+// changed once made, and a record holds the whole of a decision's inputs,
+// so two equal records are two decisions of the same inputs on the same
+// day. Every decision is still made in full; only the record's memory is
+// shared. The cache works as the one of outputs below.
+const (
+	recCacheBits = 8
+	recCacheSize = 1 << recCacheBits
+)
+
+type recCache struct {
+	entries [recCacheSize]atomic.Pointer[record]
+	missed  [recCacheSize]atomic.Uint64
+}
+
+// hash mixes every field of rec.
+func (rec *record) hash() uint64 {
+	h := uint64(0x6a09e667f3bcc908)
+	mix := func(x uint64) { h = (h ^ x) * 0x9e3779b97f4a7c15; h ^= h >> 31 }
+	b := uint64(0)
+	if rec.inForce {
+		b |= 1
+	}
+	if rec.pass {
+		b |= 2
+	}
+	mix(uint64(uint32(rec.asOf.n))<<8 | b)
+	mix(uint64(rec.budget))
+	mix(rec.failed)
+	mix(rec.flags)
+	mix(uint64(rec.codes[0]) | uint64(rec.codes[1])<<8 | uint64(rec.codes[2])<<16 | uint64(rec.codes[3])<<24)
+	for _, d := range rec.days {
+		mix(uint64(d))
+	}
+	for _, n := range rec.nums {
+		mix(uint64(n[0]))
+		mix(uint64(n[1]))
+	}
+	return h | 1
+}
+
+// intern returns a record equal to rec: one that results already share,
+// or a new one.
+func (c *recCache) intern(w *work, rec *record) *record {
+	h := rec.hash()
+	at := h >> (64 - recCacheBits)
+	if e := c.entries[at].Load(); e != nil && *e == *rec {
+		return e
+	}
+	x := new(record)
+	*x = *rec
+	if w.misses++; w.misses%missSample == 0 { // see decideOutputs
+		if c.missed[at].Load() == h {
+			c.entries[at].Store(x)
+		} else {
+			c.missed[at].Store(h)
+		}
+	}
+	return x
+}
+
 // newFrame returns a frame with every slot of r.
 func newFrame(r *rule) *dexpr.Frame {
 	n := &r.slot
@@ -398,10 +461,10 @@ type recordOuts struct {
 	outs [sharedOutputs]Output
 }
 
-// decideOutputs returns the outputs of a decision in frame f (every output
-// when it passed, those kept on failure otherwise, each rounded as
-// declared) and a new record for its result, allocated with the list when
-// the list is not shared.
+// decideOutputs returns the outputs of a decision in w's frame (every
+// output when it passed, those kept on failure otherwise, each rounded as
+// declared) and, when it allocated a new list, the record allocated with
+// it for the result; nil when the list is shared.
 func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
 	f := &w.f
 	c := r.slot.outs
@@ -417,7 +480,7 @@ func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
 				outs[i].Value = o.rounding.roundNum(x)
 			}
 		}
-		return outs, newRecord(r), nil
+		return outs, nil, nil
 	}
 	var exact [sharedOutputs]dexpr.Num
 	var key outKey
@@ -441,7 +504,7 @@ func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
 		h = key.hash()
 		at = h >> (64 - outCacheBits)
 		if e := c.entries[at].Load(); e != nil && e.key == key {
-			return e.outs, newRecord(r), nil
+			return e.outs, nil, nil
 		}
 	}
 	x := &recordOuts{outs: r.slot.blank}

@@ -268,8 +268,14 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 	if err != nil {
 		return Result{}, err
 	}
-	rec.asOf, rec.budget, rec.inForce, rec.failed, rec.pass = asOf, cfg.budget, true, failed, failed == 0
-	res := Result{Rule: id, Pass: rec.pass, Outputs: outs, rec: rec, ru: r, apart: rec.keep(r, f)}
+	kept := record{asOf: asOf, budget: cfg.budget, inForce: true, failed: failed, pass: failed == 0}
+	apart := kept.keep(r, f)
+	if rec != nil {
+		*rec = kept
+	} else {
+		rec = r.slot.records.intern(w, &kept)
+	}
+	res := Result{Rule: id, Pass: rec.pass, Outputs: outs, rec: rec, ru: r, apart: apart}
 	if !rec.pass {
 		res.Reasons = r.reasonsFor(failed)
 	}
