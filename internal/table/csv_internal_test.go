@@ -199,3 +199,23 @@ func FuzzCSVMatchesEncodingCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestBlankMatchesTrimSpace compares blank with strings.TrimSpace on
+// every ASCII byte, Unicode spaces, invalid UTF-8 and random mixes.
+func TestBlankMatchesTrimSpace(t *testing.T) {
+	pieces := []string{" ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u3000", "\u2028", "\ufeff", "\xff", "\xe3\x80", "a", "是", "\x00", "\x1c"}
+	for c := 0; c < 256; c++ {
+		pieces = append(pieces, string([]byte{byte(c)}))
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := 0; i < 100_000; i++ {
+		var b strings.Builder
+		for range rng.IntN(4) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := blank(s), strings.TrimSpace(s) == ""; got != want {
+			t.Fatalf("blank(%q) = %t, want %t", s, got, want)
+		}
+	}
+}
