@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -136,6 +135,3 @@ func assertDecimal(t *testing.T, want string, got decimal.Decimal) {
 	t.Helper()
 	assert.True(t, decimal.RequireFromString(want).Equal(got), "got %s, want %s", got, want)
 }
-
-// testName makes t's name usable in a file name.
-func testName(t *testing.T) string { return strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) }

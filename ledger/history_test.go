@@ -95,7 +95,7 @@ func TestRunChecksEarlierBatches(t *testing.T) {
 		var first int64
 		for p, err := range l.Payments(context.Background(), ledger.Filter{Subject: "P1"}) {
 			require.NoError(t, err)
-			if p.Payment.Key == "certificate_tier=B" {
+			if p.Payment.Key == "B" {
 				first = p.ID
 			}
 		}

@@ -70,7 +70,7 @@ func open(ctx context.Context, dsn string, target int) (*Ledger, error) {
 	}
 	l := &Ledger{db: db, d: d}
 	if err := l.migrate(ctx, target); err != nil {
-		db.Close()
+		_ = db.Close() // the migration's error is the one to report
 		return nil, err
 	}
 	return l, nil

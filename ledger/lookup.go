@@ -195,13 +195,13 @@ func (l *Ledger) History(ctx context.Context, rule string, subjects []string, op
 		for rows.Next() {
 			p, err := scanPaid(rows)
 			if err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return nil, err
 			}
 			h.paid[p.Payment.Subject] = append(h.paid[p.Payment.Subject], p)
 		}
 		err = rows.Err()
-		rows.Close()
+		_ = rows.Close()
 		if err != nil {
 			return nil, fmt.Errorf("ledger: read history of %s: %w", rule, err)
 		}

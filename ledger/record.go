@@ -206,7 +206,7 @@ func (l *Ledger) Record(ctx context.Context, b Batch, payments []Payment, refusa
 		select {
 		case <-ctx.Done():
 			return Recorded{}, ctx.Err()
-		case <-time.After(time.Duration(rand.IntN(20*try)+1) * time.Millisecond):
+		case <-time.After(time.Duration(rand.IntN(20*try)+1) * time.Millisecond): //nolint:gosec // G404: jitter between retries, not a secret
 		}
 	}
 }

@@ -140,12 +140,17 @@ type Segment struct {
 	// Covered: the interest of these days on CoveredBalance is subsidised.
 	Covered        bool            `json:"covered"`
 	CoveredBalance decimal.Decimal `json:"covered_balance"`
+	// CoveredRate, when not zero, is the annual rate the subsidy covers on
+	// these days, below Rate: a county's cap on the subsidised rate. The
+	// borrower pays the interest of the difference. Zero when the subsidy
+	// covers the full Rate.
+	CoveredRate decimal.Decimal `json:"covered_rate,omitzero"`
 }
 
 // Period is one settlement period [From, To). Interest is the exact
 // interest of its days, summed, then rounded half-up to the fen. Covered
-// (the subsidy) is the part that accrued on covered days, rounded the same
-// way. Borrower = Interest − Covered, exactly. Overdue is the part that
+// (the subsidy) is the part that accrued on covered days, on the covered
+// balance at the covered rate, rounded the same way. Borrower = Interest − Covered, exactly. Overdue is the part that
 // accrued on or after the due day: Interest less the rounded interest of
 // the days before it, so the two parts add up to Interest and Overdue is
 // never more than Borrower. All amounts are in yuan.
@@ -193,11 +198,14 @@ func Accrue(l Loan, o Options) (Schedule, error) {
 	return schedule(l, o, cover{})
 }
 
-// cover says which days' interest is subsidised and on how much principal.
+// cover says which days' interest is subsidised, on how much principal and
+// at what rate.
 type cover struct {
 	on    bool
+	from  rules.Date      // first covered day; zero means the start day
 	until rules.Date      // last covered day, inclusive
 	cap   decimal.Decimal // subsidised principal; zero means the whole balance
+	rate  decimal.Decimal // highest annual rate subsidised; zero means the full rate
 }
 
 // schedule accrues a valid loan, with the days c says covered.
@@ -498,6 +506,7 @@ func (w *walker) accrue(from, to rules.Date, segs []Segment) (sums, []Segment) {
 		cut(w.l.Maturity) // an extension's rate starts here
 		cut(w.due)        // overdue from here
 		if w.c.on {
+			cut(w.c.from) // the policy's effective date, for a loan made before it
 			cut(w.c.until.AddDays(1))
 		}
 		if w.next < len(w.l.Repayments) {
@@ -505,7 +514,7 @@ func (w *walker) accrue(from, to rules.Date, segs []Segment) (sums, []Segment) {
 		}
 		g := Segment{From: day, To: end, Days: day.DaysUntil(end), Balance: w.balance, Rate: w.l.rateOn(day),
 			Overdue: !day.Before(w.due)}
-		g.Covered = w.c.on && !g.Overdue && !day.After(w.c.until)
+		g.Covered = w.c.on && !g.Overdue && !day.Before(w.c.from) && !day.After(w.c.until)
 		s.all.add(w.fen, g.Days, g.Rate)
 		if g.Overdue {
 			s.overdue.add(w.fen, g.Days, g.Rate)
@@ -516,7 +525,11 @@ func (w *walker) accrue(from, to rules.Date, segs []Segment) (sums, []Segment) {
 			if w.capFen > 0 && w.capFen < w.fen {
 				g.CoveredBalance, covered = w.c.cap, w.capFen
 			}
-			s.covered.add(covered, g.Days, g.Rate)
+			rate := g.Rate
+			if w.c.rate.IsPositive() && w.c.rate.LessThan(rate) {
+				g.CoveredRate, rate = w.c.rate, w.c.rate
+			}
+			s.covered.add(covered, g.Days, rate)
 		}
 		if w.fen > 0 {
 			segs = append(segs, g)

@@ -73,21 +73,45 @@
 //	    values:
 //	      - {from: "2021-08-19", value: true, basis: 某县 对5万元以内部分贴息}
 //
-// Then interest is covered on min(balance, 50,000.00) each day. Interest
-// on days from the due day on (the maturity, or the extended maturity
-// after a 展期) is overdue: it is reported, never subsidised. An extension
-// moves the due day and may carry its own rate from the original maturity. A renewal (续贷) is a new loan
-// with its own start day, linked to the old one by Renews.
+// Then interest is covered on min(balance, 50,000.00) each day.
+//
+// Two more readings of a county's published rules are parameters, off in
+// the policy itself (see the examples of [New]):
+//
+//   - microloan_subsidy_rate_cap (a rate, such as "0.03" or "0.05") and
+//     microloan_subsidy_rate_cap_lpr_1y (true: the 1-year LPR in force on
+//     the start day) cap the rate the subsidy covers, whatever the contract
+//     rate; the lower applies. Each period's subsidy is then the interest at
+//     the capped rate, rounded half-up to the fen, and the borrower pays the
+//     period's interest less it (Decision.SubsidyRateCap, note
+//     subsidy-rate-capped).
+//   - microloan_pre_policy_interest (true) subsidises a loan made before the
+//     rule took effect: it is judged on the effective date, and only the
+//     interest of the days from it on is covered (Decision.CoveredFrom,
+//     note pre-policy-interest). Otherwise such a loan is not-in-force.
+//
+// Interest on days from the due day on (the maturity, or the extended
+// maturity after a 展期) is overdue: it is reported, never subsidised. An
+// extension moves the due day and may carry its own rate from the original
+// maturity. A renewal (续贷) is a new loan with its own start day, linked to
+// the old one by Renews.
 //
 // # Notes
 //
 // Notes ([rules.Note], in Decision.Notes) do not change the subsidy.
 // principal-capped: a loan above the cap whose first portion a county
-// subsidises. rate-above-lpr: the
+// subsidises. subsidy-rate-capped: the county's cap on the subsidised rate
+// is below the loan's rate. pre-policy-interest: a loan made before the
+// policy, covered from its effective date. rate-above-lpr: the
 // contract rate is above the LPR in force on the start day (parameter lpr_1y
 // for a term of up to one year, lpr_5y beyond), or an extension's rate is
 // above the LPR in force on the day the extension starts, of the tier of the
 // whole term. overdue-interest: interest accrued on or after the due day.
+// Checked against a payment ledger ([Calculator.Unpaid]):
+// periods-already-subsidised, the periods an earlier batch paid, and
+// period-not-settled, a last period cut at the as-of day; neither is in
+// Decision.Payable, the subsidy a batch pays now. [Calculator.Record]
+// records a loan period by period into a batch ([Books]).
 //
 // # Errors
 //

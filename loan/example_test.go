@@ -175,6 +175,71 @@ parameters:
 	// interest 778.55 subsidy 486.59 borrower 291.96
 }
 
+// A county that subsidises interest at most at the 1-year LPR says so in
+// an overlay; on a loan at 4.35% the borrower pays the interest of the
+// difference, period by period.
+func ExampleNew_rateCap() {
+	set, err := policies.Load(rules.Source{Name: "county.yaml", Data: []byte(`extends: henan-2021-48
+parameters:
+  microloan_subsidy_rate_cap_lpr_1y:
+    values:
+      - {from: "2021-08-19", value: true, basis: 某县 按一年期LPR贴息}
+`)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	calc, _ := loan.New(loan.WithPolicy(set))
+	d, _ := calc.Subsidy(context.Background(), loan.Loan{
+		ID:              "L435",
+		PovertyRelieved: true,
+		Principal:       decimal.RequireFromString("50000.00"),
+		AnnualRate:      decimal.RequireFromString("0.0435"),
+		Start:           rules.MustDate("2021-09-01"),
+		Maturity:        rules.MustDate("2022-09-01"),
+		Repayments:      []loan.Repayment{{Date: rules.MustDate("2021-12-01"), Amount: decimal.RequireFromString("50000.00")}},
+	})
+	fmt.Println(d.Granted, "capped at", d.SubsidyRateCap)
+	for _, p := range d.Schedule.Periods {
+		fmt.Println(p.From, p.Days, "days: interest", p.Interest, "subsidy", p.Covered, "borrower", p.Borrower)
+	}
+	// Output:
+	// true capped at 0.0385
+	// 2021-09-01 20 days: interest 120.83 subsidy 106.94 borrower 13.89
+	// 2021-09-21 71 days: interest 428.96 subsidy 379.65 borrower 49.31
+}
+
+// A county that subsidises loans made before the policy, from the day it
+// took effect, says so in an overlay; the period that holds 2021-08-19 is
+// covered only from that day.
+func ExampleNew_prePolicyLoans() {
+	set, err := policies.Load(rules.Source{Name: "county.yaml", Data: []byte(`extends: henan-2021-48
+parameters:
+  microloan_pre_policy_interest:
+    values:
+      - {from: "2021-08-19", value: true, basis: 某县 政策施行前发放的贷款自施行日起贴息}
+`)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	calc, _ := loan.New(loan.WithPolicy(set))
+	d, _ := calc.Subsidy(context.Background(), loan.Loan{
+		ID:              "L0601",
+		PovertyRelieved: true,
+		Principal:       decimal.RequireFromString("30000.00"),
+		AnnualRate:      decimal.RequireFromString("0.0385"),
+		Start:           rules.MustDate("2021-06-01"),
+		Maturity:        rules.MustDate("2022-06-01"),
+		Repayments:      []loan.Repayment{{Date: rules.MustDate("2021-12-01"), Amount: decimal.RequireFromString("30000.00")}},
+	})
+	fmt.Println(d.Granted, "covered from", d.CoveredFrom)
+	fmt.Println("interest", d.Schedule.Interest, "subsidy", d.Schedule.Covered, "borrower", d.Schedule.Borrower)
+	// Output:
+	// true covered from 2021-08-19
+	// interest 587.13 subsidy 333.67 borrower 253.46
+}
+
 func ExampleWithSettlement() {
 	calc, _ := loan.New(loan.WithSettlement(loan.Monthly))
 	d, _ := calc.Subsidy(context.Background(), loan.Loan{

@@ -20,7 +20,14 @@ func (d Decision) WriteText(w io.Writer) error {
 	}
 	p("依据：「%s」\n", ex.Quote)
 	if d.Granted {
-		p("贴息资格：符合，贴息本金 %s 元，贴息截至 %s（含当日）\n", d.SubsidisedPrincipal.StringFixed(2), d.Until)
+		p("贴息资格：符合，贴息本金 %s 元", d.SubsidisedPrincipal.StringFixed(2))
+		if !d.CoveredFrom.IsZero() {
+			p("，贴息自 %s 起", d.CoveredFrom)
+		}
+		if d.SubsidyRateCap.IsPositive() {
+			p("，贴息年利率至多 %s", pct(d.SubsidyRateCap))
+		}
+		p("，贴息截至 %s（含当日）\n", d.Until)
 	} else {
 		p("贴息资格：不符合\n")
 		for _, r := range d.Reasons {
@@ -48,10 +55,16 @@ func (d Decision) WriteText(w io.Writer) error {
 			switch {
 			case g.Overdue:
 				note = "，逾期，不贴息"
+			case g.Covered && !g.CoveredRate.IsZero() && !g.CoveredBalance.Equal(g.Balance):
+				note = fmt.Sprintf("，按 %s 元、年利率 %s 贴息", g.CoveredBalance.StringFixed(2), pct(g.CoveredRate))
+			case g.Covered && !g.CoveredRate.IsZero():
+				note = fmt.Sprintf("，按年利率 %s 贴息", pct(g.CoveredRate))
 			case g.Covered && !g.CoveredBalance.Equal(g.Balance):
 				note = fmt.Sprintf("，按 %s 元贴息", g.CoveredBalance.StringFixed(2))
 			case g.Covered:
 				note = "，贴息"
+			case d.Granted && g.From.Before(d.CoveredFrom):
+				note = "，政策施行前，不贴息"
 			case d.Granted:
 				note = "，贴息截止日后，不贴息"
 			}
@@ -66,7 +79,7 @@ func (d Decision) WriteText(w io.Writer) error {
 	p("\n")
 	for _, f := range d.Notes {
 		label := "审计提示"
-		if f.Code == NotePrincipalCapped {
+		if f.Code == NotePrincipalCapped || f.Code == NoteSubsidyRateCapped || f.Code == NotePrePolicyInterest {
 			label = "说明"
 		}
 		p("%s（%s）：%s\n", label, f.Code, f.Message)

@@ -21,6 +21,12 @@ const (
 	paramDayBasis = "microloan_day_basis"     // 360 or 365
 	paramLPR1Y    = "lpr_1y"                  // 1-year LPR, dated by publication
 	paramLPR5Y    = "lpr_5y"                  // 5-year-plus LPR
+
+	// A county's readings, each off in the policy itself. A policy that
+	// lacks one decides as if it were off.
+	paramRateCap    = "microloan_subsidy_rate_cap"        // highest annual rate subsidised; none: the contract rate
+	paramRateCapLPR = "microloan_subsidy_rate_cap_lpr_1y" // subsidise at most the 1-year LPR
+	paramPrePolicy  = "microloan_pre_policy_interest"     // subsidise a pre-policy loan's interest from the effective date
 )
 
 // Codes of the notes of a [Decision]. A note does not refuse the subsidy or
@@ -42,6 +48,16 @@ const (
 	// NoteOverdue: interest accrued on or after the due day; never
 	// subsidised.
 	NoteOverdue = "overdue-interest"
+	// NoteSubsidyRateCapped: the county subsidises interest at most at a
+	// rate (microloan_subsidy_rate_cap, or the 1-year LPR under
+	// microloan_subsidy_rate_cap_lpr_1y) below the loan's rate; the borrower
+	// pays the interest of the difference. Decision.SubsidyRateCap is the
+	// rate.
+	NoteSubsidyRateCapped = "subsidy-rate-capped"
+	// NotePrePolicyInterest: a loan made before the rule took effect, whose
+	// interest the county subsidises from the effective date on
+	// (microloan_pre_policy_interest); Decision.CoveredFrom is that day.
+	NotePrePolicyInterest = "pre-policy-interest"
 )
 
 // Calculator decides clause-14 interest subsidies under a policy. It is
@@ -147,6 +163,17 @@ type Decision struct {
 	// Until is the last day whose interest is covered, inclusive
 	// (microloan_subsidy_until on the start day).
 	Until rules.Date
+	// CoveredFrom is the first day whose interest is covered when that is
+	// after the start day: the day the rule took effect, for a loan made
+	// before it under microloan_pre_policy_interest. Zero otherwise.
+	CoveredFrom rules.Date
+	// SubsidyRateCap is the highest annual rate (a fraction) whose
+	// interest is covered, when the policy sets one
+	// (microloan_subsidy_rate_cap, or the 1-year LPR in force on the start
+	// day under microloan_subsidy_rate_cap_lpr_1y, whichever is lower);
+	// zero when the subsidy covers the contract rate in full, or the loan is
+	// not granted.
+	SubsidyRateCap decimal.Decimal
 	// AsOf is the day given to [Calculator.SubsidyAsOf]: Schedule holds the
 	// interest of the days before it, the last period cut at it. Zero for
 	// the whole loan.
@@ -168,6 +195,15 @@ type Decision struct {
 	// its overlays, so the figure can be reproduced.
 	Policy     string
 	PolicyHash string
+	// Checked reports that the decision was checked against what earlier
+	// batches paid ([Calculator.Unpaid]): Payable and PaidBefore are set.
+	Checked bool
+	// Payable is, once Checked, the subsidy this batch pays in yuan: the
+	// covered amounts of the periods not paid before, less a last period
+	// not yet settled (NotePeriodOpen). Zero when not Checked.
+	Payable decimal.Decimal
+	// PaidBefore lists, once Checked, the periods an earlier batch paid.
+	PaidBefore []PaidPeriod
 
 	result rules.Result // the policy's decision, for Explanation
 }
@@ -184,9 +220,11 @@ func (d Decision) Eligibility() rules.Result { return d.result }
 // Subsidy decides the loan's interest subsidy. Eligibility is the policy's
 // rule [Rule], judged on the loan's start day: 脱贫人口 or 监测对象, principal
 // within the cap, started on or before the cut-off. The cut-off, the day
-// basis and the LPR come from the policy's parameters in force on the start
-// day (or on the day the rule took effect, for a loan started earlier,
-// which is not in force). Not being eligible is a Decision with Reasons,
+// basis, the LPR and a cap on the subsidised rate come from the policy's
+// parameters in force on the start day, or on the day the rule took effect
+// for a loan started earlier. Such a loan is not in force, unless the
+// policy sets microloan_pre_policy_interest: then it is judged on the day
+// the rule took effect and only the interest from that day on is covered. Not being eligible is a Decision with Reasons,
 // whose Schedule still shows the interest, none of it covered. An error
 // means the loan could not be decided: a *[FieldError] for a bad field, or
 // the policy's error (a parameter with no value, say).
@@ -199,8 +237,18 @@ func (c *Calculator) decide(ctx context.Context, l Loan, asOf rules.Date) (Decis
 	if err := l.Validate(); err != nil {
 		return Decision{}, err
 	}
+	judged := l.Start
+	if info, _ := c.set.Rule(Rule); l.Start.Before(info.InForce.From) {
+		pre, err := c.flag(paramPrePolicy, info.InForce.From)
+		if err != nil {
+			return Decision{}, err
+		}
+		if pre {
+			judged = info.InForce.From
+		}
+	}
 	res, err := c.set.Eval(ctx, Rule, rules.Input{
-		rules.AsOf:         rules.Day(l.Start),
+		rules.AsOf:         rules.Day(judged),
 		"poverty_relieved": rules.Bool(l.PovertyRelieved),
 		"monitored":        rules.Bool(l.Monitored),
 		"principal":        rules.Dec(l.Principal.Round(2)), // 100 and 100.000 are 100.00
@@ -241,6 +289,25 @@ func (c *Calculator) schedule(l Loan, res rules.Result, asOf rules.Date) (Decisi
 		d.Notes = append(d.Notes, rules.Note{Code: NotePrincipalCapped,
 			Message: fmt.Sprintf("贷款本金 %s 元超过贴息上限，按 %s 元贴息", l.Principal.StringFixed(2), d.SubsidisedPrincipal.StringFixed(2))})
 	}
+	if d.Granted && l.Start.Before(info.InForce.From) {
+		// Granted before the rule took effect: only under microloan_pre_policy_interest.
+		cov.from, d.CoveredFrom = info.InForce.From, info.InForce.From
+		d.Notes = append(d.Notes, rules.Note{Code: NotePrePolicyInterest,
+			Message: fmt.Sprintf("贷款于 %s 发放，早于政策施行日 %s，只对施行日起产生的利息贴息", l.Start, info.InForce.From)})
+	}
+	if d.Granted {
+		rate, source, err := c.rateCap(on)
+		if err != nil {
+			return Decision{}, err
+		}
+		if rate.IsPositive() {
+			cov.rate, d.SubsidyRateCap = rate, rate
+			if top := l.topRate(); rate.LessThan(top) {
+				d.Notes = append(d.Notes, rules.Note{Code: NoteSubsidyRateCapped,
+					Message: fmt.Sprintf("贴息年利率以%s为上限，年利率 %s 超出部分的利息由借款人负担", source, pct(top))})
+			}
+		}
+	}
 	opts := Options{Settlement: c.settlement, DayBasis: basis}
 	accrued := l
 	if !asOf.IsZero() {
@@ -269,17 +336,79 @@ func (c *Calculator) schedule(l Loan, res rules.Result, asOf rules.Date) (Decisi
 // Policy returns the compiled policy the calculator decides with.
 func (c *Calculator) Policy() *rules.Set { return c.set }
 
+// flag reads a bool parameter on day on; a policy without it reads false.
+func (c *Calculator) flag(name string, on rules.Date) (bool, error) {
+	pv, err := c.set.Param(name, on)
+	if errors.Is(err, rules.ErrUnknownParam) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return pv.Value.Bool(), nil
+}
+
+// rateCap returns the highest annual rate the policy subsidises for a loan
+// whose parameters are read on day on, and where it comes from in words;
+// zero when the subsidy covers the contract rate in full. A flat cap
+// (microloan_subsidy_rate_cap) and the 1-year LPR in force on the day
+// (microloan_subsidy_rate_cap_lpr_1y) may both apply: the lower one does.
+func (c *Calculator) rateCap(on rules.Date) (decimal.Decimal, string, error) {
+	var rate decimal.Decimal
+	var source string
+	flat, err := c.set.Param(paramRateCap, on)
+	switch {
+	case errors.Is(err, rules.ErrUnknownParam):
+	case err != nil:
+		return decimal.Decimal{}, "", err
+	case !flat.None:
+		rate = flat.Value.Decimal()
+		if !rate.IsPositive() || rate.GreaterThan(maxRate) {
+			return decimal.Decimal{}, "", fmt.Errorf("loan: parameter %s is %s on %s; want a rate in (0, %s]", paramRateCap, rate, on, maxRate)
+		}
+		source = fmt.Sprintf(" %s（%s 起，%s）", pct(rate), flat.From, flat.Basis)
+	}
+	lpr, err := c.flag(paramRateCapLPR, on)
+	if err != nil || !lpr {
+		return rate, source, err
+	}
+	v, err := c.set.Param(paramLPR1Y, on)
+	if err != nil {
+		return decimal.Decimal{}, "", err
+	}
+	if r := v.Value.Decimal(); rate.IsZero() || r.LessThan(rate) {
+		rate, source = r, fmt.Sprintf("一年期LPR %s（%s 起）", pct(r), v.From)
+	}
+	return rate, source, nil
+}
+
+// topRate returns the highest annual rate the loan accrues at: the
+// contract rate, or an extension's own rate if higher.
+func (l Loan) topRate() decimal.Decimal {
+	if x := l.Extension; x != nil && x.Rate.GreaterThan(l.AnnualRate) {
+		return x.Rate
+	}
+	return l.AnnualRate
+}
+
 // Across passes the decision d on l, at line of a batch, through the
 // policy's checks across records (t; see [rules.Tally]): with the default
 // policy, a loan id seen twice in one batch is refused the second time
 // (duplicate-loan) and its interest is all the borrower's. The command-line
 // tool and the server call it for every loan, in input order.
 func (c *Calculator) Across(ctx context.Context, t *rules.Tally, line int, l Loan, d Decision) (Decision, error) {
-	res, _, err := t.Apply(ctx, l.ID, line, nil, d.result)
+	d, _, err := c.across(ctx, t, line, l, d)
+	return d, err
+}
+
+// across is Across, with the tally's entry of the loan.
+func (c *Calculator) across(ctx context.Context, t *rules.Tally, line int, l Loan, d Decision) (Decision, rules.Entry, error) {
+	res, e, err := t.Apply(ctx, l.ID, line, nil, d.result)
 	if err != nil || res.Pass == d.Granted {
-		return d, err
+		return d, e, err
 	}
-	return c.schedule(l, res, d.AsOf)
+	d, err = c.schedule(l, res, d.AsOf)
+	return d, e, err
 }
 
 // SubsidyAsOf is [Calculator.Subsidy] up to a day: the interest and the

@@ -149,7 +149,7 @@ func (p Prior) describe() string {
 type Entry struct {
 	Rule     string
 	Subject  string          // "" when the record named none
-	Key      string          // the once-per key, such as "certificate_tier=B"
+	Key      string          // the once-per key: the per inputs' values, ";"-joined, such as "B"
 	Quantity int64           // what counts toward a cap (months paid), else 0
 	Amount   decimal.Decimal // the output the rule's across section names as paid
 	AsOf     Date
@@ -205,7 +205,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 	}
 	spec := r.across
 	if o := spec.once; o != nil {
-		key, err := o.key(in, r.id)
+		key, shown, err := o.key(in, r.id)
 		if err != nil {
 			return res, e, err
 		}
@@ -219,7 +219,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 			}
 		}
 		if seen {
-			res = r.refuse(res, o.code, fmt.Sprintf("%s（%s，%s：%s通过）", o.message, subject, keyText(key), prior.describe()))
+			res = r.refuse(res, o.code, fmt.Sprintf("%s（%s%s：%s通过）", o.message, subject, shown, prior.describe()))
 			e.Pass, e.Refusal, e.Prior = false, o.code, &prior
 			return res, e, nil
 		}
@@ -282,24 +282,20 @@ func (t *Tally) capped(ctx context.Context, r *rule, cp *capSpec, subject string
 }
 
 // key is the once-per key of in: each per input's value as the rule reads
-// it, so A类 and A are one tier.
-func (o *onceSpec) key(in Input, rule string) (string, error) {
+// it (so A类 and A are one tier), ";"-joined; shown is the same for a
+// message, each value after its label.
+func (o *onceSpec) key(in Input, rule string) (key, shown string, err error) {
 	parts := make([]string, len(o.per))
+	var b strings.Builder
 	for i, def := range o.per {
 		v, err := def.read(in[def.name])
 		if err != nil {
-			return "", &InputError{Rule: rule, Field: def.name, Label: def.label, Err: err}
+			return "", "", &InputError{Rule: rule, Field: def.name, Label: def.label, Err: err}
 		}
-		parts[i] = def.name + "=" + v.String()
+		parts[i] = v.String()
+		fmt.Fprintf(&b, "，%s %s", def.label, parts[i])
 	}
-	return strings.Join(parts, ";"), nil
-}
-
-func keyText(key string) string {
-	if key == "" {
-		return "同一对象"
-	}
-	return key
+	return strings.Join(parts, ";"), b.String(), nil
 }
 
 // refuse turns a passing decision into a refusal for code: outputs not

@@ -85,7 +85,7 @@ func TestTallyOncePerSubjectAndKey(t *testing.T) {
 
 	res, e := apply(t, set, tl, "grant", "410101", 2, grantIn("是", "A"))
 	assert.True(t, res.Pass)
-	assert.Equal(t, "tier=A", e.Key)
+	assert.Equal(t, "A", e.Key)
 	assert.True(t, e.Once, "a ledger is to enforce it too")
 	assertDecimal(t, "2000", e.Amount)
 
@@ -187,7 +187,7 @@ func (h history) Used(_ context.Context, rule, subject string) (int64, error) {
 func TestTallyAsksHistory(t *testing.T) {
 	set := mustCompile(t, acrossPolicy)
 	h := history{
-		granted: map[string]rules.Prior{"grant/p/tier=B": {Source: "sept.csv", Line: 17, Paid: rules.MustDate("2021-09-30")}},
+		granted: map[string]rules.Prior{"grant/p/B": {Source: "sept.csv", Line: 17, Paid: rules.MustDate("2021-09-30")}},
 		used:    map[string]int64{"monthly/p": 5},
 	}
 	tl := set.NewTally("nov.csv", h)
@@ -233,7 +233,7 @@ func TestAcrossSectionIsChecked(t *testing.T) {
 func TestTallyOnceWithinBatchDoesNotAskHistory(t *testing.T) {
 	src := replaceOnce(t, acrossPolicy, "once: {per: [tier],", "once: {per: [tier], within: batch,")
 	set := mustCompile(t, src)
-	h := history{granted: map[string]rules.Prior{"grant/p/tier=A": {Source: "sept.csv", Line: 2}}}
+	h := history{granted: map[string]rules.Prior{"grant/p/A": {Source: "sept.csv", Line: 2}}}
 	tl := set.NewTally("nov.csv", h)
 	res, e := apply(t, set, tl, "grant", "p", 2, grantIn("是", "A"))
 	assert.True(t, res.Pass, "an earlier batch is not asked")

@@ -46,12 +46,14 @@
 //
 // A parameter lists values, each with the day it takes effect (from,
 // inclusive) and its legal basis. A value is in force from its from day up
-// to, not including, the next value's from day. A rule is in force from its
+// to, not including, the next value's from day; a value with an until day
+// stops after it (inclusive), and the parameter has no value until a later
+// one starts ([Set.Expiring] finds what stops). A rule is in force from its
 // in_force.from day through its in_force.until day, both inclusive. The
 // as-of date of an evaluation is the input "as_of" (or [On]); the library
 // never reads the clock. A rule not in force on that day gives a Result with
-// Pass false and the reason "not-in-force"; a parameter with no value yet is
-// an error wrapping [ErrNoValue].
+// Pass false and the reason "not-in-force"; a parameter with no value on
+// that day is an error wrapping [ErrNoValue].
 //
 // # Rounding
 //

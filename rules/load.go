@@ -71,7 +71,7 @@ func readFile(fsys fs.FS, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	return io.ReadAll(io.LimitReader(f, maxFileBytes+1))
 }
 
@@ -92,12 +92,31 @@ const (
 )
 
 // Compile builds a Set from a policy file and any overlays on it. An overlay
-// has `extends: <policy id>` and only `parameters:`; its values are merged
-// into the policy's by date (a value with the same `from` replaces the
-// policy's, others are added). Overlays cannot change inputs, rules or
-// expressions. Every defect in every file is returned as [Diagnostics];
-// Compile never panics.
-func Compile(sources ...Source) (set *Set, err error) {
+// has `extends: <policy id>`, `parameters:` and optionally its own
+// `tests:`; its values are merged into the policy's by date (a value with
+// the same `from` replaces the policy's, others are added). Overlays cannot
+// change inputs, rules or expressions. Every defect in every file is
+// returned as [Diagnostics]; Compile never panics.
+func Compile(sources ...Source) (*Set, error) {
+	return compile(sources, derivation{})
+}
+
+// derivation says how a set built for running a test case differs from
+// the one its files give: its test cases are not compiled, and parameters
+// take the values the case sets (see Set.Test).
+type derivation struct {
+	derived  bool
+	override []caseParam
+}
+
+// caseParam is a value a test case sets for a parameter: in force on every
+// day, in place of the parameter's own values.
+type caseParam struct {
+	name  string
+	value paramValue
+}
+
+func compile(sources []Source, how derivation) (set *Set, err error) {
 	c := &compiler{}
 	defer func() {
 		if r := recover(); r != nil {
@@ -159,12 +178,23 @@ func Compile(sources ...Source) (set *Set, err error) {
 		c.file = sources[i+1].Name
 		c.overlay(s, f)
 	}
+	for _, o := range how.override {
+		s.params[o.name].values = []paramValue{o.value}
+	}
 	c.file = sources[0].Name
 	for _, r := range base.Rules {
 		c.rule(s, r)
 	}
-	for _, t := range base.Tests {
-		c.test(s, t)
+	if !how.derived {
+		for _, t := range base.Tests {
+			c.test(s, t, false)
+		}
+		for i, f := range files[1:] {
+			c.file = sources[i+1].Name
+			for _, t := range f.Tests {
+				c.test(s, t, true)
+			}
+		}
 	}
 	if len(c.diags) > 0 {
 		c.diags.sort()
@@ -172,6 +202,12 @@ func Compile(sources ...Source) (set *Set, err error) {
 	}
 	if ds := s.link(); len(ds) > 0 {
 		return nil, ds
+	}
+	if s.needsFiles(len(sources)) {
+		s.files = make([]Source, len(sources))
+		for i, src := range sources {
+			s.files[i] = Source{Name: src.Name, Data: slices.Clone(src.Data)}
+		}
 	}
 	return s, nil
 }
@@ -287,6 +323,9 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 		}
 		for _, p := range t.Want {
 			name(p.Key, "output name")
+		}
+		for _, p := range t.Parameters {
+			name(p.Key, "parameter name")
 		}
 	}
 	return len(c.diags) == n
@@ -420,14 +459,24 @@ func (c *compiler) paramValues(p *param, have []paramValue, values []ruledoc.Val
 	for i, v := range have {
 		at[v.from] = i
 	}
-	var prev Date
+	var prev, prevUntil Date
 	for i, v := range values {
 		from := c.date(v.From, fmt.Sprintf("parameter %q value from", p.name))
 		if i > 0 && !from.IsZero() && !prev.Before(from) {
 			c.diag(c.at(v.From.Pos), "overlapping-periods", "parameter %q: value from %s must come after the value from %s", p.name, from, prev)
 		}
+		if i > 0 && !from.IsZero() && !prevUntil.IsZero() && !prevUntil.Before(from) {
+			c.diag(c.at(v.From.Pos), "overlapping-periods", "parameter %q: value from %s starts before the value before it ends (until %s)", p.name, from, prevUntil)
+		}
 		prev = from
 		pv := paramValue{from: from, basis: v.Basis.Value, pos: c.at(v.Pos)}
+		if v.Until.Set {
+			pv.until = c.date(v.Until, fmt.Sprintf("parameter %q value until", p.name))
+			if !pv.until.IsZero() && pv.until.Before(from) {
+				c.diag(c.at(v.Until.Pos), "bad-period", "parameter %q: value from %s is in force until %s, before it starts", p.name, from, pv.until)
+			}
+		}
+		prevUntil = pv.until
 		switch {
 		case v.Value.Null:
 			if !p.nullable {
@@ -489,9 +538,6 @@ func (c *compiler) overlay(s *Set, f *ruledoc.File) {
 	}
 	if f.HasInputs {
 		c.diag(c.at(f.InputsPos), "overlay-changes-rules", "an overlay may change parameters only, not inputs")
-	}
-	if f.HasTests {
-		c.diag(c.at(f.TestsPos), "overlay-changes-rules", "an overlay may change parameters only, not tests")
 	}
 	if f.Policy.ID.Set {
 		c.diag(c.at(f.Policy.Pos), "overlay-changes-rules", "an overlay may not redefine the policy; use extends")

@@ -22,6 +22,9 @@ type Set struct {
 	rules      map[string]*rule
 	ruleOrder  []string
 	tests      []testCase
+	// files are the sources, kept when a test case must be run on a set
+	// derived from them (see Set.Test); nil otherwise.
+	files []Source
 }
 
 // Meta describes the policy document a Set encodes.
@@ -43,6 +46,7 @@ type param struct {
 
 type paramValue struct {
 	from  Date
+	until Date      // the last day in force, or zero: until the next value
 	v     Value     // zero Value when none
 	slot  slotValue // the value as expressions see it, converted once at load
 	basis string
@@ -173,13 +177,14 @@ type ParamValue struct {
 	Value Value // the zero Value when None
 	None  bool  // the policy sets no value, such as no cap
 	From  Date  // the day this value took effect
+	Until Date  // the last day it is in force, or zero: until the next value
 	Basis string
 	Pos   Pos // where the value is written
 }
 
 // Param returns the value of a parameter in force on day on: the value with
-// the latest From on or before on. It returns an error wrapping ErrNoValue if
-// no value is in force yet.
+// the latest From on or before on, unless it has an Until before on. It
+// returns an error wrapping ErrNoValue if no value is in force on that day.
 func (s *Set) Param(name string, on Date) (ParamValue, error) {
 	p, ok := s.params[name]
 	if !ok {
@@ -190,14 +195,18 @@ func (s *Set) Param(name string, on Date) (ParamValue, error) {
 		return ParamValue{}, &EvalError{Rule: "parameter " + name, Err: noValue(p, on)}
 	}
 	return ParamValue{Name: p.name, Label: p.label, Type: p.typ, Value: v.v, None: v.v.IsZero(),
-		From: v.from, Basis: v.basis, Pos: v.pos}, nil
+		From: v.from, Until: v.until, Basis: v.basis, Pos: v.pos}, nil
 }
 
-// at returns the value in force on day on, or nil.
+// at returns the value in force on day on, or nil: the value with the
+// latest from on or before on, unless its until is before on.
 func (p *param) at(on Date) *paramValue {
 	for i := len(p.values) - 1; i >= 0; i-- {
-		if !on.Before(p.values[i].from) {
-			return &p.values[i]
+		if v := &p.values[i]; !on.Before(v.from) {
+			if !v.until.IsZero() && on.After(v.until) {
+				return nil
+			}
+			return v
 		}
 	}
 	return nil

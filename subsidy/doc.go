@@ -29,7 +29,12 @@
 //     脱贫劳动力 who went home because of the disaster and is back at work,
 //     reimbursed in full unless an overlay sets return_travel_cap.
 //   - [Calculator.LabourShareAudit], clause 九: a 以工代赈 project pays at
-//     least 15% of its fiscal funds as 劳务报酬.
+//     least 15% of its fiscal funds as 劳务报酬. A county's overlay may
+//     audit over the central part of the funds instead
+//     (labour_share_base_central, [BaseCentral]) and set its own floor
+//     (labour_share_min); the audit names its base. The clause says 原则上:
+//     an approved [Exemption] turns a share below the floor into a pass
+//     with the note [NoteLabourShareExempted], never silently.
 //   - [Calculator.FundScaleAudit], clause 十三: a county's 2021 整合资金 is not
 //     below its 2020 funds.
 //

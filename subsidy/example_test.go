@@ -67,6 +67,53 @@ func ExampleCalculator_LabourShareAudit() {
 	// Output: false 0.1499 150000.00 0.01 labour-share-below-minimum
 }
 
+// An approved exemption (原则上) turns a share below the floor into a pass,
+// with a note that names the document; the explanation shows it too.
+func ExampleCalculator_LabourShareAudit_exemption() {
+	c, _ := subsidy.New()
+	a, _ := c.LabourShareAudit(context.Background(), subsidy.WorkReliefProject{
+		Name:               "唐河县山区道路水毁修复",
+		FiscalFunds:        decimal.RequireFromString("1000000.00"),
+		LabourRemuneration: decimal.RequireFromString("120000.00"),
+		AsOf:               rules.MustDate("2021-11-01"),
+		Exemption:          &subsidy.Exemption{Document: "唐河县发改〔2021〕31号", Reason: "石方路段以机械施工为主"},
+	})
+	fmt.Println(a.Pass, a.Base, a.Share, a.Shortfall.StringFixed(2))
+	fmt.Println(a.Notes[0].Code)
+	fmt.Println(a.Notes[0].Message)
+	// Output:
+	// true fiscal 0.12 30000.00
+	// labour-share-exempted
+	// 劳务报酬占项目财政资金比例 0.1200 低于规定比例（应发劳务报酬 150000.00 元，差额 30000.00 元），经 唐河县发改〔2021〕31号 批准豁免：石方路段以机械施工为主
+}
+
+// A county that audits the share over central funds says so in an overlay;
+// the audit then reads CentralFunds and names its base.
+func ExampleCalculator_LabourShareAudit_centralFunds() {
+	set, err := policies.Load(rules.Source{Name: "county.yaml", Data: []byte(`extends: henan-2021-48
+parameters:
+  labour_share_base_central:
+    values:
+      - {from: "2021-08-19", value: true, basis: 某县发改委 以中央财政资金为基数}
+  labour_share_min:
+    values:
+      - {from: "2021-08-19", value: "0.20", basis: 某县发改委 不低于中央财政资金的20%}
+`)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, _ := subsidy.New(subsidy.WithPolicy(set))
+	a, _ := c.LabourShareAudit(context.Background(), subsidy.WorkReliefProject{
+		FiscalFunds:        decimal.RequireFromString("1000000.00"),
+		CentralFunds:       decimal.RequireFromString("400000.00"),
+		LabourRemuneration: decimal.RequireFromString("90000.00"),
+		AsOf:               rules.MustDate("2021-11-01"),
+	})
+	fmt.Println(a.Pass, a.Base, a.Share.StringFixed(4), a.Required.StringFixed(2), a.Explanation().Rule)
+	// Output: true central 0.2250 80000.00 work-relief-labour-share-central
+}
+
 func ExampleCalculator_FundScaleAudit() {
 	c, _ := subsidy.New()
 	a, _ := c.FundScaleAudit(context.Background(), subsidy.FundScale{
@@ -176,5 +223,5 @@ func ExampleCalculator_Batch() {
 	// 0 1800.00 []
 	// 1 800.00 []
 	// 2 400.00 []
-	// 3 0.00 [{duplicate-training-grant 同一人员已领取过同类工种的培训补助，不得重复申领（P1，certificate_tier=B：已在 本批次 第 1 行通过） 第七条}]
+	// 3 0.00 [{duplicate-training-grant 同一人员已领取过同类工种的培训补助，不得重复申领（P1，证书工种类别 B：已在 本批次 第 1 行通过） 第七条}]
 }

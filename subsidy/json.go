@@ -37,10 +37,12 @@ func (a Audit) MarshalJSON() ([]byte, error) {
 }
 
 // AppendJSON appends the audit to dst as [rules.AppendJSON] writes it,
-// with o saying what to add.
+// with o saying what to add; the audit's notes (an exemption applied) are
+// written as "notes".
 func (a Audit) AppendJSON(dst []byte, o rules.JSONOptions) []byte {
 	res := a.result
-	res.Pass, res.Reasons = a.Pass, a.Reasons
+	res.Pass, res.Reasons, res.Notes = a.Pass, a.Reasons, nil // a.Notes holds the result's notes
+	o.Notes = append(o.Notes[:len(o.Notes):len(o.Notes)], a.Notes...)
 	res.Outputs = withOutputs(res.Outputs, map[string]decimal.Decimal{
 		outputShare: a.Share, outputRequired: a.Required, outputShortfall: a.Shortfall})
 	return rules.AppendJSON(dst, res, nil, o)

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ruralrelief/fangpin/policies"
 	"github.com/ruralrelief/fangpin/rules"
@@ -17,14 +19,18 @@ const (
 	RuleTrainingGrant = "training-grant"              // clause 七
 	RuleWorkTraining  = "work-training-subsidy"       // clause 七
 	RuleReturnTravel  = "return-travel-reimbursement" // clause 六
-	RuleLabourShare   = "work-relief-labour-share"    // clause 九
-	RuleFundScale     = "fund-scale"                  // clause 十三
+	RuleLabourShare   = "work-relief-labour-share"    // clause 九, over fiscal funds
+	// RuleLabourShareCentral is the clause-九 audit over central funds, for
+	// a policy whose labour_share_base_central is true.
+	RuleLabourShareCentral = "work-relief-labour-share-central"
+	RuleFundScale          = "fund-scale" // clause 十三
 )
 
 // Names of parameters, outputs and inputs in the policy.
 const (
 	paramWorkMonthly      = "work_training_monthly"
 	paramWorkMaxMonths    = "work_training_max_months"
+	paramShareBaseCentral = "labour_share_base_central"
 	outputAmount          = "amount"
 	outputMonthsPaid      = "months_paid"
 	outputShare           = "share"
@@ -45,6 +51,7 @@ const (
 	ReasonNotReturnedDisaster  = "not-returned-due-to-disaster" // did not go home because of the disaster (clause 6)
 	ReasonNotBackToWork        = "not-back-to-work"             // not back at work yet (clause 6)
 	ReasonLabourShareBelowMin  = "labour-share-below-minimum"   // 劳务报酬 under 15% of fiscal funds (clause 9)
+	ReasonLabourShareOtherBase = "labour-share-other-base"      // the audit's base is not the one the policy chooses (clause 9)
 	ReasonFundScaleBelow2020   = "fund-scale-below-2020"        // 2021 integrated funds under 2020 (clause 13)
 
 	// Batch reasons: found only by looking across the records of a batch.
@@ -100,6 +107,9 @@ func New(opts ...Option) (*Calculator, error) {
 	}
 	for id, outs := range readsOutputs {
 		info, ok := set.Rule(id)
+		if !ok && id == RuleLabourShareCentral {
+			continue // needed only under the central base; LabourShareAudit says so then
+		}
 		if !ok {
 			return nil, fmt.Errorf("subsidy: policy %s has no rule %q", set.Meta().ID, id)
 		}
@@ -115,11 +125,12 @@ func New(opts ...Option) (*Calculator, error) {
 // readsOutputs lists, per rule, the outputs the typed API reads; New checks
 // the policy has each, so reading them never falls back to zero.
 var readsOutputs = map[string][]string{
-	RuleTrainingGrant: {outputAmount},
-	RuleWorkTraining:  {outputAmount, outputMonthsPaid},
-	RuleReturnTravel:  {outputAmount},
-	RuleLabourShare:   {outputShare, outputRequired, outputShortfall},
-	RuleFundScale:     {outputShortfall},
+	RuleTrainingGrant:      {outputAmount},
+	RuleWorkTraining:       {outputAmount, outputMonthsPaid},
+	RuleReturnTravel:       {outputAmount},
+	RuleLabourShare:        {outputShare, outputRequired, outputShortfall},
+	RuleLabourShareCentral: {outputShare, outputRequired, outputShortfall},
+	RuleFundScale:          {outputShortfall},
 }
 
 // output reads an output New checked the rule has.
@@ -157,6 +168,10 @@ const (
 	// (at most 6 a person, clause 7), within one record or, in a batch,
 	// across a person's records; Decision.Months is what was paid.
 	NoteMonthsCapped = "months-capped"
+	// NoteLabourShareExempted: a labour share below the floor of clause 9,
+	// passed under an approved exemption (WorkReliefProject.Exemption); the
+	// message names the share, the shortfall and the approving document.
+	NoteLabourShareExempted = "labour-share-exempted"
 )
 
 // Decision is the outcome of a claim for money. Its JSON is the one JSON
@@ -201,30 +216,57 @@ func (d Decision) HasReason(code string) bool {
 
 // Audit is the outcome of an audit of a project or a county. Its JSON is
 // the one JSON object of a decision (docs/json.md), as for [Decision]:
-// "pass", then the rule's outputs ("share": "0.1499", "required",
-// "shortfall"), reasons, notes, error, policy and policy_sha256.
+// "rule" (which, for the labour share, names the base), "pass", then the
+// rule's outputs ("share": "0.1499", "required", "shortfall"), reasons,
+// notes, error, policy and policy_sha256.
 type Audit struct {
-	// Pass is true when the requirement holds exactly.
+	// Pass is true when the requirements hold exactly, or when the only one
+	// that fails is the labour-share floor and an exemption was applied.
 	Pass bool
-	// Share is labour remuneration ÷ fiscal funds, rounded down to 4
-	// places (so a failing project never shows 0.1500); zero for FundScale.
+	// Base is what the labour share is a share of: BaseFiscal, or
+	// BaseCentral where the policy chooses central funds. Empty for
+	// FundScale.
+	Base LabourShareBase
+	// Share is labour remuneration ÷ the base (fiscal or central funds),
+	// rounded down to 4 places (so a failing project never shows 0.1500);
+	// zero for FundScale.
 	Share decimal.Decimal
 	// Required is the least labour remuneration that passes, rounded up to
 	// the fen (so paying it is enough); zero for FundScale.
 	Required decimal.Decimal
-	// Shortfall is what is missing to pass, in yuan, rounded as the policy
-	// declares; zero when Pass.
+	// Shortfall is what is missing to meet the requirement, in yuan,
+	// rounded as the policy declares; zero when it is met (an exempted
+	// project passes and keeps its shortfall).
 	Shortfall decimal.Decimal
-	// Reasons lists every failing requirement in the policy's order.
+	// Reasons lists every failing requirement in the policy's order; empty
+	// when Pass.
 	Reasons []rules.Reason
+	// Exemption is the exemption that turned a failing labour share into a
+	// pass, as given in WorkReliefProject; nil when none was applied.
+	Exemption *Exemption
+	// Notes say what changed the outcome without refusing it:
+	// NoteLabourShareExempted when Exemption was applied.
+	Notes []rules.Note
 	// Clause is the clause of the policy behind the audit, e.g. 第九条.
 	Clause string
 	result rules.Result
 	set    *rules.Set
 }
 
-// Explanation returns the audit record; see rules.Explanation.
-func (a Audit) Explanation() rules.Explanation { return a.result.Explanation() }
+// Explanation returns the audit record; see rules.Explanation. An applied
+// exemption is in it as a requirement that held after the floor that did
+// not (code NoteLabourShareExempted, the document and the reason as its
+// condition), and the record passes.
+func (a Audit) Explanation() rules.Explanation {
+	ex := a.result.Explanation()
+	if e := a.Exemption; e != nil && ex.InForceOnDate {
+		ex.Pass = true
+		ex.Requirements = append(ex.Requirements, rules.Check{Code: NoteLabourShareExempted,
+			Condition: fmt.Sprintf("原则上：经 %s 批准豁免（%s）", e.Document, e.Reason),
+			Message:   "劳务报酬发放比例低于规定比例，经批准豁免", Held: true})
+	}
+	return ex
+}
 
 // eval runs a rule and maps input errors to *InputError.
 func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, in rules.Input) (rules.Result, error) {
@@ -305,17 +347,108 @@ func (c *Calculator) ReturnTravel(ctx context.Context, r ReturnTrip) (Decision, 
 }
 
 // LabourShareAudit audits a 以工代赈 project under clause 9 (九): labour
-// remuneration must be at least 15% of the project's fiscal funds.
+// remuneration must be at least labour_share_min (15%) of the base. The
+// base is the project's fiscal funds, as the policy says (rule
+// [RuleLabourShare]), unless the policy or an overlay sets
+// labour_share_base_central on the as-of date: then it is the project's
+// central funds (rule [RuleLabourShareCentral]), and Audit.Base says which.
+//
+// The clause says 原则上 ("in principle"): a project with an approved
+// [Exemption] whose only failing requirement is the floor passes, with the
+// note [NoteLabourShareExempted] and the exemption in Audit.Exemption and
+// in the explanation; a project that meets the floor does not use it. An
+// exemption without a document number or reason, or with one too long, is
+// an *[InputError] (exemption_document, exemption_reason).
 func (c *Calculator) LabourShareAudit(ctx context.Context, p WorkReliefProject) (Audit, error) {
-	res, err := c.eval(ctx, RuleLabourShare, p.AsOf, rules.Input{
-		"fiscal_funds":        rules.Dec(p.FiscalFunds),
-		"labour_remuneration": rules.Dec(p.LabourRemuneration),
-	})
+	if p.Exemption != nil {
+		if err := p.Exemption.check(); err != nil {
+			return Audit{}, err
+		}
+	}
+	base, err := c.labourShareBase(p.AsOf)
 	if err != nil {
 		return Audit{}, err
 	}
-	return Audit{Pass: res.Pass, Share: output(res, outputShare), Required: output(res, outputRequired),
-		Shortfall: output(res, outputShortfall), Reasons: res.Reasons, Clause: res.Clause(), result: res, set: c.set}, nil
+	rule, in := RuleLabourShare, rules.Input{"fiscal_funds": rules.Dec(p.FiscalFunds)}
+	if base == BaseCentral {
+		if _, ok := c.set.Rule(RuleLabourShareCentral); !ok {
+			return Audit{}, fmt.Errorf("subsidy: policy %s audits the labour share over central funds (%s) but has no rule %q",
+				c.set.Meta().ID, paramShareBaseCentral, RuleLabourShareCentral)
+		}
+		rule, in = RuleLabourShareCentral, rules.Input{"central_funds": rules.Dec(p.CentralFunds)}
+	}
+	in["labour_remuneration"] = rules.Dec(p.LabourRemuneration)
+	res, err := c.eval(ctx, rule, p.AsOf, in)
+	if err != nil {
+		return Audit{}, err
+	}
+	a := Audit{Pass: res.Pass, Base: base, Share: output(res, outputShare), Required: output(res, outputRequired),
+		Shortfall: output(res, outputShortfall), Reasons: res.Reasons, Notes: slices.Clone(res.Notes),
+		Clause: res.Clause(), result: res, set: c.set}
+	if e := p.Exemption; e != nil && !res.Pass && len(res.Reasons) == 1 && res.Reasons[0].Code == ReasonLabourShareBelowMin {
+		a.Pass, a.Reasons, a.Exemption = true, nil, e
+		label := outputShare
+		for _, o := range res.Outputs {
+			if o.Name == outputShare {
+				label = o.Label
+			}
+		}
+		a.Notes = append(a.Notes, rules.Note{Code: NoteLabourShareExempted,
+			Message: fmt.Sprintf("%s %s 低于规定比例（应发劳务报酬 %s 元，差额 %s 元），经 %s 批准豁免：%s",
+				label, a.Share.StringFixed(4), a.Required.StringFixed(2), a.Shortfall.StringFixed(2), e.Document, e.Reason)})
+	}
+	return a, nil
+}
+
+// labourShareBase returns the base the policy audits the labour share over
+// on day on. Before the parameter's first value (the rule is not in force
+// then either) and in a policy without it, the base is the policy's own:
+// fiscal funds.
+func (c *Calculator) labourShareBase(on rules.Date) (LabourShareBase, error) {
+	pv, err := c.set.Param(paramShareBaseCentral, on)
+	switch {
+	case errors.Is(err, rules.ErrNoValue), errors.Is(err, rules.ErrUnknownParam):
+		return BaseFiscal, nil
+	case err != nil:
+		return "", err
+	case pv.Value.Bool():
+		return BaseCentral, nil
+	}
+	return BaseFiscal, nil
+}
+
+// Limits of an exemption's text, in characters.
+const (
+	maxDocumentChars = 64
+	maxReasonChars   = 200
+)
+
+// check reports a missing or too long document number or reason.
+func (e *Exemption) check() error {
+	for _, f := range []struct {
+		field, text string
+		limit       int
+	}{{"exemption_document", e.Document, maxDocumentChars}, {"exemption_reason", e.Reason, maxReasonChars}} {
+		t := strings.TrimSpace(f.text)
+		switch n := utf8.RuneCountInString(t); {
+		case n == 0:
+			return &InputError{Field: f.field, Err: rules.ErrMissing}
+		case n > f.limit:
+			return &InputError{Field: f.field, Err: fmt.Errorf("%w: %s is longer than %d characters", rules.ErrInvalid, quote(t), f.limit)}
+		}
+	}
+	return nil
+}
+
+// quote quotes text for a message: in full when short, else its first 32
+// characters and its length.
+func quote(s string) string {
+	const keep = 32
+	if utf8.RuneCountInString(s) <= keep {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return fmt.Sprintf("%s (%d characters)", strconv.Quote(string(r[:keep])+"…"), len(r))
 }
 
 // FundScaleAudit audits a county under clause 13 (十三): its 2021

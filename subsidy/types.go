@@ -70,15 +70,46 @@ type ReturnTrip struct {
 	AsOf rules.Date
 }
 
-// WorkReliefProject is a 以工代赈 project: its fiscal funds (项目财政资金)
-// and the labour remuneration (劳务报酬) it paid, in yuan.
+// WorkReliefProject is a 以工代赈 project: its fiscal funds (项目财政资金),
+// the central part of them (中央财政资金) where a county audits over it, and
+// the labour remuneration (劳务报酬) it paid, in yuan.
 type WorkReliefProject struct {
-	ID                 string          // the project's number, echoed in JSON as "id"
-	Name               string          // the project's name
-	FiscalFunds        decimal.Decimal // 项目财政资金, more than 0, at most 2 places
+	ID          string          // the project's number, echoed in JSON as "id"
+	Name        string          // the project's name
+	FiscalFunds decimal.Decimal // 项目财政资金, more than 0, at most 2 places; read when the base is BaseFiscal
+	// CentralFunds is the central part of the fiscal funds (中央预算内以工代赈
+	// 投资 and the like), more than 0, at most 2 places. It is read only when
+	// the policy audits the share over central funds (BaseCentral, parameter
+	// labour_share_base_central); under the policy's own base it may be zero.
+	CentralFunds       decimal.Decimal
 	LabourRemuneration decimal.Decimal // 劳务报酬 paid, 0 or more, at most 2 places
 	AsOf               rules.Date      // the day the project is audited on
+	// Exemption, if not nil, is an approved exception to the floor (the
+	// clause says 原则上, "in principle"): a project whose share is below it,
+	// and fails for no other reason, passes with the note
+	// NoteLabourShareExempted. It is not used when the project meets the
+	// floor.
+	Exemption *Exemption
 }
+
+// Exemption is an approved exception to the labour-share floor of clause 9
+// (原则上不低于): the document that approved it and why. Both are required;
+// Document is at most 64 characters and Reason at most 200.
+type Exemption struct {
+	Document string // the approving document's number, such as 某县发改〔2022〕7号
+	Reason   string // why the floor does not apply to the project
+}
+
+// LabourShareBase is what the labour share of clause 9 is a share of.
+type LabourShareBase string
+
+// The bases of the labour share. The policy's own is BaseFiscal; a county's
+// overlay may choose BaseCentral (parameter labour_share_base_central), as
+// published 以工代赈 projects report the share.
+const (
+	BaseFiscal  LabourShareBase = "fiscal"  // 项目财政资金, all of the project's fiscal funds
+	BaseCentral LabourShareBase = "central" // 中央财政资金, the central part of them
+)
 
 // FundScale is a county's integrated agricultural funds (统筹整合财政涉农资金)
 // in 2020 (actually in place) and 2021, in yuan.

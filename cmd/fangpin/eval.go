@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,18 +25,28 @@ import (
 // is echoed into the output's id field.
 var idHeaders = []string{"id", "ID", "编号", "身份证号", "身份证号码"}
 
+// subjectHeaders are the column names that identify the person (or
+// project) a record is for, whom the checks across records follow: a
+// roster's 编号 is often only a row number, so an ID card number is taken
+// first, and the id column when the sheet has none.
+var subjectHeaders = []string{"person_id", "身份证号", "身份证号码", "公民身份号码", "证件号码"}
+
 // record is one input row on its way through the pipeline.
 type record struct {
-	row    int
-	line   int // the sheet's own row: CSV line, Excel row number
-	cells  []string
-	id     string
-	rowErr error
+	row     int
+	line    int // the sheet's own row: CSV line, Excel row number
+	cells   []string
+	id      string
+	subject string // whom the checks across records follow
+	rowErr  error
 }
 
 // decision is the outcome for one record.
 type decision struct {
 	rec     record
+	in      rules.Input // what res was decided on, for the checks across records
+	loan    loan.Loan   // the loan, for the loan rule
+	ld      loan.Decision
 	res     rules.Result
 	err     error
 	outputs []string // each output with its declared places, "" if none
@@ -55,6 +66,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	encoding := fs.String("encoding", "", "the encoding of a .csv input: utf-8 or gb18030 (default: detect)")
 	quiet := fs.Bool("q", false, "no summary or progress on stderr")
 	explain := fs.Bool("explain", false, "add each decision's explanation: JSON in .jsonl, Chinese text in .csv and .xlsx")
+	lf := addLedgerFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		if errors.Is(err, errHelp) && len(pos) > 0 {
@@ -102,6 +114,11 @@ func (e *env) eval(ctx context.Context, args []string) error {
 			outPath = "stdout.csv" // the text family: CSV on stdout
 		}
 	}
+	checks, err := e.openAcross(ctx, set, info.ID, pos[1], lf)
+	if err != nil {
+		return err
+	}
+	defer checks.close()
 	outCols, keepInput := resultColumns(info, in.Header(), outPath, *explain)
 	w, err := e.createOutput(outPath, outCols, pos[1])
 	if err != nil {
@@ -111,7 +128,88 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	sum := newSummary(info, set)
 	sum.asOf = day.describe(cols.fields, isLoan)
 	prog := e.progress(*quiet, pos[1])
-	next := func() (record, bool, error) {
+	next := records(in, cols)
+	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
+	onDay := rules.On(day.day)
+	decide := func(r record) decision {
+		if r.rowErr != nil {
+			return decision{rec: r}
+		}
+		if isLoan {
+			return decideLoan(ctx, calc, info, r, loanIndex)
+		}
+		input := inputs.Get().(rules.Input) // back in the pool once emitted
+		for i, name := range cols.fields {
+			if name != "" {
+				input[name] = rules.Text(r.cells[i])
+			}
+		}
+		res, err := set.Eval(ctx, info.ID, input, onDay)
+		d := decision{rec: r, in: input, res: res, err: err}
+		d.format(info)
+		if *explain && err == nil {
+			d.explanation = explanationCell(res.Explanation())
+		}
+		return d
+	}
+	cells := make([]table.Cell, len(outCols))
+	width := len(in.Header())
+	jsonl := len(outCols) == 1 && outCols[0].Kind == table.Object
+	var line []byte
+	// Each decided record passes, in input order, through the policy's
+	// checks across records (the library's, as subsidy.Batch and the
+	// server use them), then is written.
+	emit := func(d decision) error {
+		changed, err := d.across(ctx, checks, info, calc, onDay)
+		if err != nil {
+			return err
+		}
+		if d.in != nil {
+			clear(d.in)
+			inputs.Put(d.in)
+		}
+		if changed && *explain {
+			d.explanation = explanationCell(d.res.Explanation())
+		}
+		status := sum.add(d)
+		if jsonl {
+			line = d.appendJSON(line[:0], info, *explain)
+			cells[0].Text = string(line)
+		} else {
+			fillCells(cells, info, d, keepInput, width)
+		}
+		prog.add(1)
+		return w.Write(status, cells)
+	}
+	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
+		w.Abort()
+		prog.finish()
+		return runError(pos[1], err)
+	}
+	prog.finish()
+	recorded, err := checks.commit(ctx)
+	if err != nil {
+		w.Abort()
+		return err
+	}
+	sum.ledger = recorded
+	if err := w.Close(sum.lines()); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("writing %s: %v", outPath, err)}
+	}
+	if !*quiet {
+		sum.write(e.stderr)
+	}
+	if sum.errors > 0 {
+		return errSomeFailed
+	}
+	return nil
+}
+
+// records returns the function that reads the next record of in, for
+// batch.InOrder: its cells, id and subject, or the row error that keeps it
+// from being read.
+func records(in table.Reader, cols columns) func() (record, bool, error) {
+	return func() (record, bool, error) {
 		row, cells, err := in.Next()
 		if errors.Is(err, io.EOF) {
 			return record{}, false, nil
@@ -127,95 +225,29 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if cols.id >= 0 {
 			r.id = cells[cols.id]
 		}
+		if r.subject = r.id; cols.subject >= 0 {
+			r.subject = strings.TrimSpace(cells[cols.subject])
+		}
 		return r, true, nil
 	}
-	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
-	onDay := rules.On(day.day)
-	decide := func(r record) decision {
-		if r.rowErr != nil {
-			return decision{rec: r}
-		}
-		if isLoan {
-			return decideLoan(ctx, calc, info, r, loanIndex)
-		}
-		input := inputs.Get().(rules.Input)
-		for i, name := range cols.fields {
-			if name != "" {
-				input[name] = rules.Text(r.cells[i])
-			}
-		}
-		res, err := set.Eval(ctx, info.ID, input, onDay)
-		inputs.Put(input) // Eval keeps no reference to the map
-		d := decision{rec: r, res: res, err: err, outputs: make([]string, len(info.Outputs)),
-			units: make([]int64, len(info.Outputs)), exact: true}
-		if err == nil {
-			for i, o := range info.Outputs {
-				d.outputs[i] = outputText(res, o)
-				v, _ := res.Output(o.Name) // o comes from the rule's own outputs
-				u := v.Shift(o.Rounding.Places)
-				if !u.IsInteger() || !u.BigInt().IsInt64() {
-					d.exact = false
-					continue
-				}
-				d.units[i] = u.IntPart()
-			}
-			if *explain {
-				d.explanation = explanationCell(res.Explanation())
-			}
-		}
-		return d
-	}
-	cells := make([]table.Cell, len(outCols))
-	width := len(in.Header())
-	// across is where each decided record passes, in input order, before
-	// it is written: the checks that span records (a second grant for the
-	// same person and tier, 以工代训 months capped per person, a loan id
-	// seen twice) belong here, through the library that subsidy.Batch
-	// uses, so that eval decides a sheet as Batch does. Nil: none yet.
-	var across func(*decision)
-	emit := func(d decision) error {
-		if across != nil {
-			across(&d)
-		}
-		status := sum.add(d)
-		fillCells(cells, info, d, keepInput, width)
-		prog.add(1)
-		return w.Write(status, cells)
-	}
-	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
-		w.Abort()
-		prog.finish()
-		return runError(pos[1], err)
-	}
-	prog.finish()
-	if err := w.Close(sum.lines()); err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("writing %s: %v", outPath, err)}
-	}
-	if !*quiet {
-		sum.write(e.stderr)
-	}
-	if sum.errors > 0 {
-		return errSomeFailed
-	}
-	return nil
 }
 
 // columns maps input columns to rule inputs.
 type columns struct {
-	fields []string // per input column: the input name, or ""
-	id     int      // the id column, or -1
+	fields  []string // per input column: the input name, or ""
+	id      int      // the id column, or -1
+	subject int      // the person's ID card column, or -1 (the id column is used)
 }
 
 func mapColumns(info rules.RuleInfo, header []string) (columns, error) {
-	c := columns{fields: make([]string, len(header)), id: -1}
+	c := columns{fields: make([]string, len(header)), id: -1, subject: -1}
 	seen := map[string]string{}
 	for i, h := range header {
-		if c.id < 0 {
-			for _, id := range idHeaders {
-				if h == id {
-					c.id = i
-				}
-			}
+		if c.id < 0 && slices.Contains(idHeaders, h) {
+			c.id = i
+		}
+		if c.subject < 0 && slices.Contains(subjectHeaders, h) {
+			c.subject = i
 		}
 		name, ok := info.Field(h)
 		if !ok {
@@ -248,11 +280,16 @@ func inputList(info rules.RuleInfo) string {
 }
 
 // resultColumns returns the output columns: for XLSX the input columns
-// first, then the result fields of the design: row, id, rule, pass, one
-// per output, reasons, error.
+// first, then the result fields of the design: row, line, id, rule, pass,
+// one per output, reasons, notes, error. JSONL has one column: each record
+// is the one JSON object of a decision (docs/json.md), as the library
+// writes it.
 func resultColumns(info rules.RuleInfo, header []string, outPath string, explain bool) ([]table.Column, bool) {
-	var cols []table.Column
 	f, _ := table.FormatOf(outPath)
+	if outPath == "-" || f == table.JSONL {
+		return []table.Column{{Kind: table.Object}}, false
+	}
+	var cols []table.Column
 	keep := f == table.XLSX
 	if keep {
 		for _, h := range header {
@@ -269,7 +306,8 @@ func resultColumns(info rules.RuleInfo, header []string, outPath string, explain
 	for _, o := range info.Outputs {
 		cols = append(cols, table.Column{Name: o.Name, Kind: table.Number})
 	}
-	cols = append(cols, table.Column{Name: "reasons", Kind: table.List}, table.Column{Name: "error", Kind: table.Problem})
+	cols = append(cols, table.Column{Name: "reasons", Kind: table.List}, table.Column{Name: "notes", Kind: table.List},
+		table.Column{Name: "error", Kind: table.Problem})
 	if explain {
 		cols = append(cols, table.Column{Name: "explanation", Kind: table.JSON})
 	}
@@ -331,9 +369,12 @@ func fillCells(cells []table.Cell, info rules.RuleInfo, d decision, keepInput bo
 		codes = append(codes, r.Code)
 	}
 	cells[i].List = codes
-	cells[i+1] = problem
-	if i+2 < len(cells) {
-		cells[i+2] = d.explanation
+	for _, n := range d.res.Notes {
+		cells[i+1].List = append(cells[i+1].List, n.Code)
+	}
+	cells[i+2] = problem
+	if i+3 < len(cells) {
+		cells[i+3] = d.explanation
 	}
 }
 
@@ -345,7 +386,7 @@ func explanationCell(ex rules.Explanation) table.Cell {
 		js = []byte("null")
 	}
 	var text strings.Builder
-	ex.WriteText(&text)
+	_ = ex.WriteText(&text) // a strings.Builder does not fail
 	return table.Cell{Text: string(js), List: []string{strings.TrimRight(text.String(), "\n")}}
 }
 
@@ -360,26 +401,15 @@ func outputText(res rules.Result, o rules.OutputInfo) string {
 	return ""
 }
 
+// describeError is why the record could not be decided, as a cell: the
+// field and message the JSON "error" object carries (rules.ProblemOf).
 func describeError(d decision) table.Cell {
-	if d.rec.rowErr != nil {
-		return table.Cell{Text: "row cannot be read: " + d.rec.rowErr.Error()}
-	}
-	if d.err == nil {
+	err := d.problem()
+	if err == nil {
 		return table.Cell{}
 	}
-	var fe *loan.FieldError
-	if errors.As(d.err, &fe) {
-		return table.Cell{Field: fe.Field, Text: fmt.Sprintf("%s: %v", fe.Field, fe.Err)}
-	}
-	var ie *rules.InputError
-	if errors.As(d.err, &ie) {
-		msg := fmt.Sprintf("%s (%s) is missing", ie.Field, ie.Label)
-		if !errors.Is(ie.Err, rules.ErrMissing) {
-			msg = fmt.Sprintf("%s (%s): %v", ie.Field, ie.Label, ie.Err)
-		}
-		return table.Cell{Field: ie.Field, Text: msg}
-	}
-	return table.Cell{Text: d.err.Error()}
+	p := rules.ProblemOf(err)
+	return table.Cell{Field: p.Field, Text: p.Message}
 }
 
 // summary counts the run for stderr and the XLSX summary sheet.
@@ -394,6 +424,7 @@ type summary struct {
 	units   []int64
 	sums    []decimal.Decimal
 	reasons map[string]int
+	ledger  [][]string // what was recorded in the ledger, if one was used
 }
 
 func newSummary(info rules.RuleInfo, set *rules.Set) *summary {
@@ -482,7 +513,7 @@ func (s *summary) lines() [][]string {
 	for _, c := range codes {
 		out = append(out, []string{"原因 " + c, strconv.Itoa(s.reasons[c])})
 	}
-	return out
+	return append(out, s.ledger...)
 }
 
 func (s *summary) write(w io.Writer) { writeSummary(w, s.lines()) }
@@ -503,7 +534,7 @@ func writeSummary(w io.Writer, lines [][]string) {
 // records may carry different keys: each input by its name and label,
 // the as-of date, the id, and for the loan rule every loan field.
 func ruleFields(info rules.RuleInfo, isLoan bool) [][]string {
-	fields := [][]string{idHeaders, {rules.AsOf, "判定日期"}}
+	fields := [][]string{idHeaders, subjectHeaders, {rules.AsOf, "判定日期"}}
 	for _, in := range info.Inputs {
 		fields = append(fields, []string{in.Name, in.Label})
 	}
@@ -531,14 +562,21 @@ func decideLoan(ctx context.Context, calc *loan.Calculator, info rules.RuleInfo,
 		return decision{rec: r, err: err}
 	}
 	ld, err := calc.Subsidy(ctx, l)
-	if err != nil {
-		return decision{rec: r, err: err}
+	d := decision{rec: r, loan: l, ld: ld, res: ld.Eligibility(), err: err}
+	d.format(info)
+	return d
+}
+
+// format renders the decision's outputs with their declared places, and in
+// units of their last place for the sums.
+func (d *decision) format(info rules.RuleInfo) {
+	if d.err != nil || d.rec.rowErr != nil {
+		return
 	}
-	res := ld.Eligibility()
-	d := decision{rec: r, res: res, outputs: make([]string, len(info.Outputs)), units: make([]int64, len(info.Outputs)), exact: true}
+	d.outputs, d.units, d.exact = make([]string, len(info.Outputs)), make([]int64, len(info.Outputs)), true
 	for i, o := range info.Outputs {
-		d.outputs[i] = outputText(res, o)
-		v, _ := res.Output(o.Name)
+		d.outputs[i] = outputText(d.res, o)
+		v, _ := d.res.Output(o.Name) // o comes from the rule's own outputs
 		u := v.Shift(o.Rounding.Places)
 		if !u.IsInteger() || !u.BigInt().IsInt64() {
 			d.exact = false
@@ -546,7 +584,71 @@ func decideLoan(ctx context.Context, calc *loan.Calculator, info rules.RuleInfo,
 		}
 		d.units[i] = u.IntPart()
 	}
-	return d
+}
+
+// across passes the decision through the policy's checks across records,
+// in input order, and reports whether they changed it (refused, or cut by
+// a cap). A loan goes through the loan library's own step, which refuses a
+// loan listed twice.
+func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, calc *loan.Calculator, opts ...rules.EvalOption) (bool, error) {
+	if d.err != nil || d.rec.rowErr != nil {
+		return false, nil
+	}
+	before := d.res
+	var err error
+	if calc != nil {
+		if d.ld, err = a.loan(ctx, calc, d.rec.row, d.rec.line, d.loan, d.ld); err == nil {
+			d.res = d.ld.Eligibility()
+			d.res.Notes = append(slices.Clip(d.res.Notes), ledgerNotes(d.ld)...)
+		}
+	} else {
+		d.res, err = a.apply(ctx, d.rec.subject, d.rec.row, d.rec.line, d.in, d.res, opts...)
+	}
+	var ie *rules.InputError
+	if errors.As(err, &ie) { // this record only: say so in its row
+		d.err = err
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	changed := d.res.Pass != before.Pass || len(d.res.Notes) != len(before.Notes)
+	if changed {
+		d.format(info)
+	}
+	return changed, nil
+}
+
+// ledgerNotes are the notes of a loan checked against the ledger: the
+// periods earlier batches paid, a period not yet settled. The rule's own
+// result does not carry a loan's notes; these say why a loan that passes
+// pays less now.
+func ledgerNotes(d loan.Decision) []rules.Note {
+	var out []rules.Note
+	for _, n := range d.Notes {
+		if n.Code == loan.NotePeriodsPaid || n.Code == loan.NotePeriodOpen {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// problem is why the record could not be decided, or nil.
+func (d decision) problem() error {
+	if d.rec.rowErr != nil {
+		return fmt.Errorf("row cannot be read: %w", d.rec.rowErr)
+	}
+	return d.err
+}
+
+// appendJSON appends the record as the one JSON object of a decision
+// (docs/json.md), with its row, line and id: the bytes the library writes.
+func (d decision) appendJSON(dst []byte, info rules.RuleInfo, explain bool) []byte {
+	res, err := d.res, d.problem()
+	if err != nil {
+		res = rules.Result{Rule: info.ID}
+	}
+	return rules.AppendJSON(dst, res, err, rules.JSONOptions{Row: d.rec.row, Line: d.rec.line, ID: d.rec.id, Explanation: explain && err == nil})
 }
 
 // asOf is the as-of date of a run and whether it is today by default.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -8,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/policies"
 	"github.com/ruralrelief/fangpin/rules"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
@@ -34,8 +37,8 @@ func TestEvalStdinJSONL(t *testing.T) {
 		`{"id":"b","poverty_relieved":true,"monitored":false,"disaster_affected":"是","certificate_tier":"A类","as_of":"2021-08-19"}` + "\n"
 	out, _, code := cli(t, in, "eval", "training-grant", "-", "-q")
 	assert.Equal(t, 0, code)
-	assert.Equal(t, `{"row":1,"line":1,"id":"a","rule":"training-grant","pass":false,"amount":"","reasons":["not-in-force"],"error":null}
-{"row":2,"line":2,"id":"b","rule":"training-grant","pass":true,"amount":"2000.00","reasons":[],"error":null}
+	assert.Equal(t, `{"row":1,"line":1,"id":"a","rule":"training-grant","pass":false,"amount":"0.00","reasons":[{"code":"not-in-force","message":"判定日期 2021-08-18 不在本条规则的施行期内（2021-08-19 起）","clause":"第七条"}],"notes":[],"error":null}
+{"row":2,"line":2,"id":"b","rule":"training-grant","pass":true,"amount":"2000.00","reasons":[],"notes":[],"error":null}
 `, out)
 }
 
@@ -82,7 +85,7 @@ func TestEvalXLSXRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(a), string(b), "the tool's own XLSX reads back to the same decisions")
 	assert.Contains(t, string(a), "1,2,RT1,return-travel-reimbursement,true,1286.50,,", "a computed cost reads as Excel shows it")
-	assert.Contains(t, string(a), "3,4,RT3,return-travel-reimbursement,,,,\"travel_cost (往返路费): \"\"300.125\"\" has more than 2 decimal places\"")
+	assert.Contains(t, string(a), "3,4,RT3,return-travel-reimbursement,,,,,\"travel_cost (往返路费): \"\"300.125\"\" has more than 2 decimal places\"")
 
 	x, err := excelize.OpenFile(first)
 	require.NoError(t, err)
@@ -90,7 +93,7 @@ func TestEvalXLSXRoundTrip(t *testing.T) {
 	assert.Equal(t, []string{"结果", "Sheet1", "汇总"}, x.GetSheetList(), "the input's sheet is kept")
 	header, err := x.GetRows("结果")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"编号", "姓名", "脱贫人口", "因灾返乡", "已返岗就业", "往返路费", "row", "line", "id", "rule", "pass", "amount", "reasons", "error"}, header[0])
+	assert.Equal(t, []string{"编号", "姓名", "脱贫人口", "因灾返乡", "已返岗就业", "往返路费", "row", "line", "id", "rule", "pass", "amount", "reasons", "notes", "error"}, header[0])
 	assert.Len(t, header, 5, "the header and one row per record")
 }
 
@@ -146,8 +149,16 @@ func TestLoanCommand(t *testing.T) {
 	in := `{"id":"J1","poverty_relieved":true,"monitored":false,"principal":"50000.00","annual_rate":"0.0385","start":"2021-09-01","maturity":"2022-09-01","repaid_on":"2021-12-01"}` + "\n"
 	out, _, code = cli(t, in, "loan", "-", "-q")
 	assert.Equal(t, 0, code)
-	assert.Equal(t, `{"row":1,"line":1,"id":"J1","pass":true,"reasons":[],"interest":"486.59","subsidy":"486.59","borrower_interest":"0.00","overdue":"0.00","periods":[{"from":"2021-09-01","to":"2021-09-21","days":20,"interest":"106.94","covered":"106.94"},{"from":"2021-09-21","to":"2021-12-01","days":71,"interest":"379.65","covered":"379.65"}],"findings":[],"error":null}
-`, out)
+	// The record is the library's JSON of the decision, row and line first.
+	c, err := loan.New()
+	require.NoError(t, err)
+	d, err := c.Subsidy(context.Background(), loan.Loan{ID: "J1", PovertyRelieved: true, Principal: decimal.RequireFromString("50000.00"),
+		AnnualRate: decimal.RequireFromString("0.0385"), Start: rules.MustDate("2021-09-01"), Maturity: rules.MustDate("2022-09-01"),
+		Repayments: []loan.Repayment{{Date: rules.MustDate("2021-12-01"), Amount: decimal.RequireFromString("50000.00")}}})
+	require.NoError(t, err)
+	js, err := d.MarshalJSON()
+	require.NoError(t, err)
+	assert.Equal(t, `{"row":1,"line":1,`+string(js[1:])+"\n", out)
 }
 
 func TestWeeklyCommand(t *testing.T) {
@@ -201,6 +212,6 @@ func TestEvalExplain(t *testing.T) {
 	assert.False(t, rec.Explanation.Requirements[1].Held)
 
 	out, _, _ = cli(t, "", "eval", "training-grant", "testdata/training-zh.csv", "--on", "2021-09-30", "--explain", "-q")
-	assert.Contains(t, out, "row,line,id,rule,pass,amount,reasons,error,explanation\n")
+	assert.Contains(t, out, "row,line,id,rule,pass,amount,reasons,notes,error,explanation\n")
 	assert.Contains(t, out, "[不成立] disaster_affected —— not-disaster-affected：申请人未因灾受损")
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/stretchr/testify/assert"
@@ -18,7 +19,8 @@ import (
 func cli(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, today: func() rules.Date { return rules.MustDate("2021-09-01") }}
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, today: func() rules.Date { return rules.MustDate("2021-09-01") },
+		now: func() time.Time { return time.Date(2021, 9, 30, 9, 0, 0, 0, time.UTC) }}
 	err := e.run(context.Background(), args)
 	code = 0
 	if err != nil {
@@ -45,7 +47,7 @@ func golden(t *testing.T, name, got string) {
 func TestCheckDefaultPolicy(t *testing.T) {
 	out, errs, code := cli(t, "", "check")
 	assert.Equal(t, 0, code, errs)
-	assert.Contains(t, out, "ok: henan-2021-48 豫办发电〔2021〕48号: 6 rules")
+	assert.Contains(t, out, "ok: henan-2021-48 豫办发电〔2021〕48号: 7 rules")
 }
 
 func TestCheckInvalidOverlay(t *testing.T) {

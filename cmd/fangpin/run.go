@@ -43,12 +43,13 @@ var errSomeFailed = &exitError{code: 1}
 const usage = `usage:
   fangpin eval RULE INPUT [--policy FILE]... [--on DATE] [-o OUTPUT]
   fangpin loan INPUT [--policy FILE]... [-o OUTPUT]
-  fangpin check [FILE]...
+  fangpin diff RULE INPUT --policy OVERLAY... [--base OVERLAY]... [--on DATE] [-o OUTPUT]
+  fangpin check [FILE]... [--on DATE [--strict]]
   fangpin test [FILE]...
   fangpin explain RULE --set name=value ... [--on DATE] [--policy FILE]...
   fangpin weekly --county NAME --date DATE [--progress FILE] -o FILE
   fangpin ledger payments|refusals|totals|batches|reverse [--ledger DB] ...
-  fangpin serve [--addr 127.0.0.1:8080] [--policy FILE]... [--decision-log FILE]
+  fangpin serve [--addr 127.0.0.1:8080] [--policy FILE]... [--ledger DB] [--decision-log FILE]
   fangpin version
 
 fangpin CMD --help describes a command; fangpin eval RULE --help lists the
@@ -65,11 +66,12 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	today          func() rules.Date
+	now            func() time.Time // when a batch is recorded in a ledger
 }
 
 // run runs the command line args (without the program name).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, today: func() rules.Date { return rules.DateOf(time.Now()) }}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, today: func() rules.Date { return rules.DateOf(time.Now()) }, now: time.Now}
 	return e.run(ctx, args)
 }
 
@@ -84,6 +86,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.eval(ctx, rest)
 	case "loan":
 		return e.loan(ctx, rest)
+	case "diff":
+		return e.diff(ctx, rest)
 	case "check":
 		return e.check(rest)
 	case "test":

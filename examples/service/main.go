@@ -121,7 +121,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		out.Write(append(line, '\n'))
 	}
 	if err := in.Err(); err != nil {
-		out.Flush()
+		_ = out.Flush() // the decisions so far go out; the read error is the one to report
 		return fmt.Errorf("reading claims: %v", err)
 	}
 	return out.Flush()

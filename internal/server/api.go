@@ -4,17 +4,22 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/ruralrelief/fangpin/ledger"
 	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/rules"
 )
@@ -82,7 +87,7 @@ func writeError(w http.ResponseWriter, ae *apiError) {
 	js, _ := marshal(struct {
 		Error *apiError `json:"error"`
 	}{ae})
-	w.Write(js)
+	_, _ = w.Write(js) // the client may have gone; nothing is left to tell it
 }
 
 func (s *Server) handleStatic(body []byte, contentType string) apiHandler {
@@ -108,41 +113,40 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 }
 
 // decideBody reads a decide or explain request and decides it.
-func (s *Server) decideBody(w http.ResponseWriter, r *http.Request) (rules.Result, error) {
+func (s *Server) decideBody(w http.ResponseWriter, r *http.Request) (record, error) {
 	info, ae := s.ruleOf(r.PathValue("rule"))
 	if ae != nil {
-		return rules.Result{}, ae
+		return record{}, ae
 	}
 	body, err := readBody(w, r, s.limits.BodyBytes)
 	if err != nil {
-		return rules.Result{}, err
+		return record{}, err
 	}
 	fields, ae := readObject(body)
 	if ae != nil {
-		return rules.Result{}, ae
+		return record{}, ae
 	}
-	in, _, ae := inputOf(info, fields, s.today())
+	in, id, ae := inputOf(info, fields, s.today())
 	if ae != nil {
-		return rules.Result{}, ae
+		return record{}, ae
 	}
-	return s.decide(r.Context(), info, in)
+	rec := record{id: id, in: in}
+	s.decide(r.Context(), info, &rec)
+	s.settle(rec)
+	return rec, rec.err
 }
 
 func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.decideBody(w, r)
+	rec, err := s.decideBody(w, r)
 	if err != nil {
 		return err
 	}
-	js, err := decisionJSON(res)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, js)
+	return writeJSON(w, s.decisionJSON(rec))
 }
 
 func writeJSON(w http.ResponseWriter, js []byte) error {
 	w.Header().Set("Content-Type", "application/json")
-	if _, err := w.Write(js); err != nil {
+	if _, err := w.Write(js); err != nil { //nolint:gosec // G705: JSON served as application/json, never as HTML
 		return err
 	}
 	if len(js) > 0 && js[len(js)-1] != '\n' {
@@ -156,7 +160,7 @@ func writeJSON(w http.ResponseWriter, js []byte) error {
 // then each reason it did not pass, with its clause.
 func explanationText(res rules.Result) string {
 	var b strings.Builder
-	res.Explanation().WriteText(&b)
+	_ = res.Explanation().WriteText(&b) // a strings.Builder does not fail
 	for _, r := range res.Reasons {
 		fmt.Fprintf(&b, "不符合原因：%s（%s，%s）\n", r.Message, r.Code, r.Clause)
 	}
@@ -164,11 +168,7 @@ func explanationText(res rules.Result) string {
 }
 
 func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.decideBody(w, r)
-	if err != nil {
-		return err
-	}
-	dec, err := decisionJSON(res)
+	rec, err := s.decideBody(w, r)
 	if err != nil {
 		return err
 	}
@@ -176,34 +176,83 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
 		Decision    json.RawMessage   `json:"decision"`
 		Explanation rules.Explanation `json:"explanation"`
 		Text        string            `json:"text"`
-	}{dec, res.Explanation(), explanationText(res)})
+	}{s.decisionJSON(rec), rec.res.Explanation(), explanationText(rec.res)})
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, js)
 }
 
+// clerkHeader names who runs a batch that is recorded in the ledger; the
+// query parameter clerk does the same.
+const clerkHeader = "X-Fangpin-Clerk"
+
 // handleBatch decides a JSONL body, one object per line, and answers one
 // line per record in input order as each is decided. Blank lines are
 // skipped. A line that cannot be read is a line with its error; the body
 // growing past its limit or the records past theirs ends the answer with a
 // line {"error": …}, since the status was sent with the first line.
+//
+// On a server with a ledger, the records are checked against the batches
+// it holds. With ?record=1 (and file, the name the lines are recorded
+// under, and the clerk) the batch is also recorded in it: the body is read
+// whole first (its SHA-256 names the batch), and once every line is
+// answered the batch is recorded in one transaction and the answer ends
+// with a line {"ledger": …} saying what was recorded, or {"error": …} when
+// nothing was.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	info, ae := s.ruleOf(r.PathValue("rule"))
 	if ae != nil {
 		return ae
 	}
+	ctx := r.Context()
+	q := r.URL.Query()
+	toLedger, ae := recordFlag(q.Get("record"))
+	if ae != nil {
+		return ae
+	}
+	source := strings.TrimSpace(q.Get("file"))
+	var body io.Reader = http.MaxBytesReader(w, r.Body, s.limits.BatchBytes)
+	var rn *run
+	if toLedger {
+		clerk := strings.TrimSpace(r.Header.Get(clerkHeader))
+		if clerk == "" {
+			clerk = strings.TrimSpace(q.Get("clerk"))
+		}
+		if ae := s.canRecord(source, clerk); ae != nil {
+			return ae
+		}
+		f, sum, err := spool(body)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			f.Close()
+			os.Remove(f.Name())
+		}()
+		body = f
+		if rn, err = s.recordRun(ctx, info, ledger.Batch{File: source, FileSHA256: sum, RunTime: s.now(), Clerk: clerk}); err != nil {
+			return err
+		}
+	} else {
+		if source == "" {
+			source = "本批次"
+		}
+		rn = s.newRun(ctx, info, source, 0)
+	}
 	rc := http.NewResponseController(w)
-	rc.EnableFullDuplex() // read the body while answering; HTTP/2 needs nothing
-	body := http.MaxBytesReader(w, r.Body, s.limits.BatchBytes)
+	_ = rc.EnableFullDuplex() // read the body while answering; HTTP/2 needs nothing, HTTP/1 without it only buffers
 	lines := newLineReader(body, s.limits.LineBytes)
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	out := bufio.NewWriterSize(w, 32<<10)
 	day := s.today()
-	ctx := r.Context()
-	run := s.newRun(ctx, info, "本批次")
 	rows := 0
-	end := func(ae *apiError) error {
+	end := func(err error) error {
+		ae := classify(err)
+		if ae.Status == http.StatusInternalServerError {
+			s.log.Error("batch failed", "rule", info.ID, "err", err)
+			ae = errorf(ae.Status, ae.Code, "", "the server failed; the log says why")
+		}
 		js, _ := marshal(struct {
 			Error *apiError `json:"error"`
 		}{ae})
@@ -213,15 +262,16 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	for {
 		if lines.r.Buffered() == 0 && out.Buffered() > 0 {
 			// Send what is decided before waiting for more of the body.
-			out.Flush()
-			rc.Flush()
+			if out.Flush() != nil || rc.Flush() != nil {
+				return nil // the client has gone
+			}
 		}
 		text, line, err := lines.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil && !errors.Is(err, errLineTooLong) {
-			return end(classify(err))
+			return end(err)
 		}
 		if err == nil && len(bytes.TrimSpace(text)) == 0 {
 			continue
@@ -237,25 +287,96 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			rec.err = errorf(http.StatusRequestEntityTooLarge, codeLineTooLong, "", "line %d is longer than %d bytes", line, s.limits.LineBytes)
 		} else {
-			rec.id, rec.in, rec.res, rec.err = s.decideLine(ctx, info, text, day)
+			s.decideLine(ctx, info, text, day, &rec)
 		}
-		out.Write(recordJSON(info, run.admit(rec)))
+		rec = rn.admit(rec)
+		s.settle(rec)
+		out.Write(recordJSON(info, rec))
 		out.WriteByte('\n')
+	}
+	if toLedger {
+		if ctx.Err() != nil {
+			return nil // the client has gone: nothing is recorded
+		}
+		got, err := rn.commit(ctx)
+		if err != nil {
+			return end(err)
+		}
+		js, _ := marshal(struct {
+			Ledger recording `json:"ledger"`
+		}{recordingOf(got)})
+		out.Write(js)
 	}
 	return out.Flush()
 }
 
-func (s *Server) decideLine(ctx context.Context, info rules.RuleInfo, text []byte, day rules.Date) (string, rules.Input, rules.Result, error) {
+// recordFlag reads ?record= or the form's checkbox: "1", "true", "on" or
+// "是" record; "", "0", "false", "off" or "否" do not.
+func recordFlag(v string) (bool, *apiError) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "on", "yes", "是":
+		return true, nil
+	case "", "0", "false", "off", "no", "否":
+		return false, nil
+	}
+	return false, errorf(http.StatusBadRequest, codeInvalidInput, "record", "record is 1 (record the batch in the ledger) or 0, not %s", prefix(v, 20))
+}
+
+// maxNameBytes bounds a recorded batch's file name and clerk.
+const maxNameBytes = 512
+
+// canRecord says why a batch cannot be recorded, if it cannot: no ledger,
+// no file name, no clerk.
+func (s *Server) canRecord(file, clerk string) *apiError {
+	switch {
+	case s.ledger == nil:
+		return errorf(http.StatusBadRequest, codeNoLedger, "record", "this server keeps no ledger (start it with --ledger DB) and cannot record a batch")
+	case file == "":
+		return errorf(http.StatusBadRequest, codeMissingInput, "file", "a batch to be recorded needs the name of its file (?file=2021-09 培训补贴.jsonl): the ledger names it to every later batch that pays the same person")
+	case clerk == "":
+		return errorf(http.StatusBadRequest, codeMissingInput, "clerk", "a batch to be recorded needs the clerk who runs it (the %s header or ?clerk=)", clerkHeader)
+	case len(file) > maxNameBytes || !utf8.ValidString(file):
+		return errorf(http.StatusBadRequest, codeInvalidInput, "file", "the file name %s is longer than %d bytes or not UTF-8", prefix(file, 40), maxNameBytes)
+	case len(clerk) > maxNameBytes || !utf8.ValidString(clerk):
+		return errorf(http.StatusBadRequest, codeInvalidInput, "clerk", "the clerk %s is longer than %d bytes or not UTF-8", prefix(clerk, 40), maxNameBytes)
+	}
+	return nil
+}
+
+// spool copies a body to a temporary file, returning the file (at its
+// start) and the SHA-256 of its bytes in lower-case hex.
+func spool(body io.Reader) (*os.File, string, error) {
+	f, err := os.CreateTemp("", "fangpin-batch-*.jsonl")
+	if err != nil {
+		return nil, "", err
+	}
+	h := sha256.New()
+	if _, err = io.Copy(io.MultiWriter(f, h), body); err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, "", err
+	}
+	return f, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// decideLine reads one line of a batch into rec and decides it.
+func (s *Server) decideLine(ctx context.Context, info rules.RuleInfo, text []byte, day rules.Date, rec *record) {
 	fields, ae := readObject(text)
 	if ae != nil {
-		return "", nil, rules.Result{}, ae
+		rec.err = ae
+		return
 	}
 	in, id, ae := inputOf(info, fields, day)
+	rec.id = id
 	if ae != nil {
-		return id, nil, rules.Result{}, ae
+		rec.err = ae
+		return
 	}
-	res, err := s.decide(ctx, info, in)
-	return id, in, res, err
+	rec.in = in
+	s.decide(ctx, info, rec)
 }
 
 // handleLoan decides a loan's interest subsidy. The body has the loan
@@ -290,10 +411,14 @@ func (s *Server) handleLoan(w http.ResponseWriter, r *http.Request) error {
 	s.metrics.decided(loan.Rule, out, time.Since(start))
 	var js []byte
 	if err == nil {
-		js, err = marshal(dec)
+		js, err = json.Marshal(dec)
 	}
 	if s.declog != nil {
-		s.logLine(loan.Rule, text, js, err)
+		logged := js
+		if err != nil {
+			logged = rules.AppendJSON(nil, rules.Result{Rule: loan.Rule}, err, rules.JSONOptions{ID: text["id"], Policy: s.set})
+		}
+		s.logLine(logged, text)
 	}
 	if err != nil {
 		return err
@@ -350,6 +475,12 @@ func loanText(fields []field) (map[string]string, *apiError) {
 		}
 	}
 	return text, nil
+}
+
+// quote writes s as a JSON string.
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // scalarText is a JSON string's text or a number's own digits.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,6 +59,27 @@ func TestDecide(t *testing.T) {
 			assert.Equal(t, tt.reasons, d.codes())
 		})
 	}
+}
+
+// TestDecideAnswersTheOneJSONShape: the answer is the library's JSON of
+// the decision, byte for byte, with the id in front when one is given.
+func TestDecideAnswersTheOneJSONShape(t *testing.T) {
+	ts := newTestServer(t, Limits{})
+	in := rules.Input{rules.AsOf: rules.Text("2021-09-01"), "poverty_relieved": rules.Text("是"), "monitored": rules.Text("false"),
+		"disaster_affected": rules.Text("true"), "certificate_tier": rules.Text("B类")}
+	res, err := ts.set.Eval(context.Background(), "training-grant", in)
+	require.NoError(t, err)
+	want, err := res.MarshalJSON()
+	require.NoError(t, err)
+
+	rec := ts.do(t, "POST", "/v1/rules/training-grant/decide", grantB)
+	require.Equal(t, http.StatusOK, rec.Code, "body %s", rec.Body)
+	assert.Equal(t, string(want)+"\n", rec.Body.String())
+	assert.Contains(t, rec.Body.String(), `"amount":"1800.00","reasons":[],"notes":[],"error":null,"policy":"henan-2021-48","policy_sha256":"`+ts.set.Hash()+`"}`)
+
+	rec = ts.do(t, "POST", "/v1/rules/training-grant/decide", `{"身份证号":"411328198506060022",`+grantB[1:])
+	require.Equal(t, http.StatusOK, rec.Code, "body %s", rec.Body)
+	assert.Equal(t, `{"id":"411328198506060022",`+string(want[1:])+"\n", rec.Body.String())
 }
 
 func TestDecideDefaultsAsOfToToday(t *testing.T) {
@@ -200,9 +224,23 @@ func TestBatch(t *testing.T) {
 	assert.Equal(t, "2000.00", readDecision(t, lines[0].raw).output(t, "amount"))
 	assert.Equal(t, []string{"not-covered-population"}, readDecision(t, lines[1].raw).codes())
 	require.NotNil(t, lines[2].Error)
-	assert.Equal(t, codeInvalidInput, lines[2].Error.Code)
+	assert.Equal(t, "", lines[2].Error.Code, "a record the policy could not decide: the library's {field, message}")
 	assert.Equal(t, "certificate_tier", lines[2].Error.Field)
+	assert.Nil(t, lines[2].Pass)
 	assert.Equal(t, codeBadJSON, lines[3].Error.Code)
+	assert.True(t, strings.HasPrefix(string(lines[3].raw), `{"row":4,"line":5,"id":"","rule":"training-grant","pass":null,"reasons":[],"notes":[],"error":{"code":"bad-json","field":"","message":"the body is not JSON: `),
+		"a line that is not JSON: the keys of a decision in their order, and the API's error object; got %s", lines[3].raw)
+	assert.Equal(t, "note", lines[4].Error.Field)
+
+	// A decided line is the library's decision object with row, line and
+	// id first: the bytes rules.AppendJSON writes, as the CLI does.
+	in := rules.Input{rules.AsOf: rules.Text("2021-09-01"), "poverty_relieved": rules.Text("是"), "monitored": rules.Text("否"),
+		"disaster_affected": rules.Text("是"), "certificate_tier": rules.Text("A类")}
+	res, err := ts.set.Eval(context.Background(), "training-grant", in)
+	require.NoError(t, err)
+	assert.Equal(t, string(rules.AppendJSON(nil, res, nil, rules.JSONOptions{Row: 1, Line: 1, ID: "P1"})), string(lines[0].raw))
+	assert.Equal(t, `{"row":3,"line":4,"id":"P3","rule":"training-grant","pass":null,"reasons":[],"notes":[],"error":{"field":"certificate_tier","message":`,
+		string(lines[2].raw[:bytes.Index(lines[2].raw, []byte(`"message":`))+len(`"message":`)]))
 	assert.Equal(t, codeUnknownField, lines[4].Error.Code)
 	assert.Equal(t, "P5", lines[4].ID, "the id is echoed even when the record cannot be decided")
 	assert.Equal(t, codeLineTooLong, lines[5].Error.Code)
@@ -240,23 +278,32 @@ func TestLoan(t *testing.T) {
 			rec := ts.do(t, "POST", "/v1/loans/decide", `{"id":"L1","poverty_relieved":"是","monitored":false,"principal":50000.00,"annual_rate":"0.0385","start":"2021-09-01","maturity":"2022-09-01",`+repay+`}`)
 			require.Equal(t, http.StatusOK, rec.Code, "body %s", rec.Body)
 			var d struct {
-				Loan     string `json:"loan"`
-				Eligible bool   `json:"eligible"`
-				Schedule struct {
-					Interest, Covered, Borrower string
-					Periods                     []struct{ Interest string }
-				} `json:"schedule"`
-				PolicyHash string `json:"policy_sha256"`
+				ID, Rule          string
+				Pass              bool
+				Interest, Subsidy string
+				Periods           []struct{ Interest, Covered string }
+				Error             *struct{}
+				PolicyHash        string `json:"policy_sha256"`
 			}
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &d))
-			assert.Equal(t, "L1", d.Loan)
-			assert.True(t, d.Eligible)
-			assert.Equal(t, "486.59", d.Schedule.Interest)
-			assert.Equal(t, "486.59", d.Schedule.Covered)
-			require.Len(t, d.Schedule.Periods, 2)
-			assert.Equal(t, "106.94", d.Schedule.Periods[0].Interest)
-			assert.Equal(t, "379.65", d.Schedule.Periods[1].Interest)
+			assert.Equal(t, "L1", d.ID)
+			assert.Equal(t, "microloan-interest-subsidy", d.Rule)
+			assert.True(t, d.Pass)
+			assert.Equal(t, "486.59", d.Interest)
+			assert.Equal(t, "486.59", d.Subsidy)
+			require.Len(t, d.Periods, 2)
+			assert.Equal(t, "106.94", d.Periods[0].Interest)
+			assert.Equal(t, "379.65", d.Periods[1].Interest)
+			assert.Equal(t, "379.65", d.Periods[1].Covered)
+			assert.Nil(t, d.Error)
 			assert.Equal(t, ts.set.Hash(), d.PolicyHash)
+			assert.Contains(t, rec.Body.String(), `"borrower_interest":"0.00"`)
+
+			// The answer is loan.Decision's own JSON: it reads back.
+			var back loan.Decision
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &back))
+			assert.True(t, back.Granted)
+			assert.Equal(t, "486.59", back.Schedule.Covered.StringFixed(2))
 		})
 	}
 }
@@ -311,7 +358,7 @@ func TestRules(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
 	assert.Equal(t, "henan-2021-48", got.Policy.ID)
 	assert.Equal(t, ts.set.Hash(), got.Policy.SHA256)
-	require.Len(t, got.Rules, 6)
+	require.Len(t, got.Rules, 7)
 	tg := got.Rules[0]
 	assert.Equal(t, "training-grant", tg.ID)
 	assert.Equal(t, "第七条", tg.Clause)
@@ -426,39 +473,80 @@ func TestRequestLog(t *testing.T) {
 
 func TestDecisionLog(t *testing.T) {
 	ts := newTestServer(t, Limits{})
-	ts.do(t, "POST", "/v1/rules/training-grant/decide", grantB)
+	ts.do(t, "POST", "/v1/rules/training-grant/decide", `{"id":"P1",`+grantB[1:])
 	ts.do(t, "POST", "/v1/rules/training-grant/decide", strings.Replace(grantB, "B类", "D", 1))
+	ts.do(t, "POST", "/v1/rules/training-grant/batch", grantB+"\n"+`{"id":"P2","certificate_tier":"A"}`+"\n")
 	lines := strings.Split(strings.TrimSpace(ts.decisions.String()), "\n")
-	require.Len(t, lines, 2)
-	var ok, bad struct {
-		Time         string            `json:"time"`
+	require.Len(t, lines, 4)
+	type logged struct {
+		Row, Line    int
+		ID           string            `json:"id"`
 		Rule         string            `json:"rule"`
-		Input        map[string]any    `json:"input"`
-		Decision     json.RawMessage   `json:"decision"`
-		Error        *apiError         `json:"error"`
+		Pass         *bool             `json:"pass"`
+		Error        *rules.Problem    `json:"error"`
 		Policy       string            `json:"policy"`
 		PolicySHA256 string            `json:"policy_sha256"`
-		Extra        map[string]string `json:"-"`
+		Input        map[string]string `json:"input"`
+		Time         string            `json:"time"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(lines[0]), &ok))
-	require.NoError(t, json.Unmarshal([]byte(lines[1]), &bad))
+	var got [4]logged
+	for i, l := range lines {
+		require.NoError(t, json.Unmarshal([]byte(l), &got[i]), "line %s", l)
+	}
+	ok, bad := got[0], got[1]
 	assert.Equal(t, "2021-09-01T09:30:00Z", ok.Time)
+	assert.Equal(t, "P1", ok.ID)
 	assert.Equal(t, "training-grant", ok.Rule)
 	assert.Equal(t, "B类", ok.Input["certificate_tier"])
-	assert.Equal(t, "1800.00", readDecision(t, ok.Decision).output(t, "amount"))
+	assert.Equal(t, "2021-09-01", ok.Input["as_of"])
+	assert.Equal(t, "1800.00", readDecision(t, []byte(lines[0])).output(t, "amount"))
+	require.NotNil(t, ok.Pass)
+	assert.True(t, *ok.Pass)
 	assert.Nil(t, ok.Error)
 	assert.Equal(t, "henan-2021-48", ok.Policy)
 	assert.Equal(t, ts.set.Hash(), ok.PolicySHA256)
-	assert.Equal(t, "null", string(bad.Decision))
+	assert.Nil(t, bad.Pass)
 	require.NotNil(t, bad.Error)
 	assert.Equal(t, "certificate_tier", bad.Error.Field)
+
+	// A line is the decision object as the API answers it, then the input
+	// and the time.
+	res, err := ts.set.Eval(context.Background(), "training-grant", rules.Input{rules.AsOf: rules.Text("2021-09-01"),
+		"poverty_relieved": rules.Text("是"), "monitored": rules.Text("false"), "disaster_affected": rules.Text("true"), "certificate_tier": rules.Text("B类")})
+	require.NoError(t, err)
+	js := rules.AppendJSON(nil, res, nil, rules.JSONOptions{ID: "P1", Policy: ts.set})
+	assert.True(t, strings.HasPrefix(lines[0], string(js[:len(js)-1])+`,"input":{`), "line %s", lines[0])
+
+	// A batch's records are logged with their row, line and id.
+	assert.Equal(t, 1, got[2].Row)
+	assert.Equal(t, 2, got[3].Row)
+	assert.Equal(t, 2, got[3].Line)
+	assert.Equal(t, "P2", got[3].ID)
+	assert.Equal(t, "poverty_relieved", got[3].Error.Field)
+}
+
+// TestDecisionLogHasTheAnswerNotTheFirstDecision: a record refused by the
+// checks across records is logged refused, as it was answered.
+func TestDecisionLogHasTheAnswerNotTheFirstDecision(t *testing.T) {
+	ts := newTestServer(t, Limits{})
+	one := `{"id":"P1",` + grantB[1:] + "\n"
+	body := ts.do(t, "POST", "/v1/rules/training-grant/batch", one+one).Body.String()
+	lines := readLines(t, body)
+	require.Len(t, lines, 2)
+	assert.Equal(t, []string{"duplicate-training-grant"}, readDecision(t, lines[1].raw).codes())
+	logged := strings.Split(strings.TrimSpace(ts.decisions.String()), "\n")
+	require.Len(t, logged, 2)
+	assert.Contains(t, logged[1], `"pass":false`)
+	assert.Contains(t, logged[1], `"code":"duplicate-training-grant"`)
+	m := ts.do(t, "GET", "/metrics", "").Body.String()
+	assert.Contains(t, m, `fangpin_decisions_total{rule="training-grant",outcome="pass"} 1`+"\n")
+	assert.Contains(t, m, `fangpin_decisions_total{rule="training-grant",outcome="fail"} 1`+"\n")
 }
 
 func TestRecoverAnswers500(t *testing.T) {
 	ts := newTestServer(t, Limits{})
 	h := ts.logRequests(ts.recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]int
-		m["boom"]++ // a nil map: a panic
+		panic("boom")
 	})))
 	rec := httptestRecorder(h, "GET", "/v1/rules")
 	assert.Equal(t, http.StatusInternalServerError, rec.Code)
@@ -501,7 +589,7 @@ func TestBatchStreams(t *testing.T) {
 	rest, err := io.ReadAll(rd)
 	require.NoError(t, err)
 	assert.Contains(t, string(rest), `"row":4,`)
-	assert.Contains(t, string(rest), `"code":"invalid-input"`)
+	assert.Contains(t, string(rest), `"pass":null,"reasons":[],"notes":[],"error":{"field":"certificate_tier"`)
 }
 
 func TestLoanIsLoggedAndCounted(t *testing.T) {
@@ -509,7 +597,7 @@ func TestLoanIsLoggedAndCounted(t *testing.T) {
 	body := `{"id":"L9","poverty_relieved":"否","monitored":"否","principal":"1000.00","annual_rate":"0.0385","start":"2021-09-01","maturity":"2022-09-01"}`
 	rec := ts.do(t, "POST", "/v1/loans/decide", body)
 	require.Equal(t, http.StatusOK, rec.Code, "body %s", rec.Body)
-	assert.Contains(t, rec.Body.String(), `"eligible":false`)
+	assert.Contains(t, rec.Body.String(), `"pass":false`)
 	ts.do(t, "POST", "/v1/loans/decide", `{"poverty_relieved":"是"}`)
 	m := ts.do(t, "GET", "/metrics", "").Body.String()
 	assert.Contains(t, m, `fangpin_decisions_total{rule="microloan-interest-subsidy",outcome="fail"} 1`+"\n")
@@ -517,20 +605,22 @@ func TestLoanIsLoggedAndCounted(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(ts.decisions.String()), "\n")
 	require.Len(t, lines, 2)
 	var logged struct {
-		Rule     string            `json:"rule"`
-		Input    map[string]string `json:"input"`
-		Decision struct {
-			Loan     string `json:"loan"`
-			Eligible bool   `json:"eligible"`
-		} `json:"decision"`
-		PolicySHA256 string `json:"policy_sha256"`
+		ID           string            `json:"id"`
+		Rule         string            `json:"rule"`
+		Pass         bool              `json:"pass"`
+		Input        map[string]string `json:"input"`
+		PolicySHA256 string            `json:"policy_sha256"`
+		Time         string            `json:"time"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &logged))
 	assert.Equal(t, "microloan-interest-subsidy", logged.Rule)
 	assert.Equal(t, "1000.00", logged.Input["principal"])
-	assert.Equal(t, "L9", logged.Decision.Loan)
+	assert.Equal(t, "L9", logged.ID)
+	assert.False(t, logged.Pass)
 	assert.Equal(t, ts.set.Hash(), logged.PolicySHA256)
-	assert.Contains(t, lines[1], `"decision":null,"error":{"code":"missing-input","field":"monitored"`)
+	assert.Equal(t, "2021-09-01T09:30:00Z", logged.Time)
+	assert.True(t, strings.HasPrefix(lines[0], strings.TrimSuffix(rec.Body.String(), "}\n")+`,"input":{`), "the loan's decision as answered, then the input")
+	assert.Contains(t, lines[1], `{"rule":"microloan-interest-subsidy","pass":null,"reasons":[],"notes":[],"error":{"field":"monitored"`)
 }
 
 // TestRunShutsDownGracefully cancels a running server while a request is
@@ -576,4 +666,20 @@ func TestUploadGetRedirects(t *testing.T) {
 	rec := ts.do(t, "GET", "/upload", "")
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
 	assert.Equal(t, "/", rec.Header().Get("Location"))
+}
+
+// TestServerDocShowsRealAnswers: the answers docs/server.md shows are
+// the server's own.
+func TestServerDocShowsRealAnswers(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/server.md")
+	require.NoError(t, err)
+	ts := newTestServer(t, Limits{})
+	rec := ts.do(t, "POST", "/v1/rules/training-grant/decide", `{"as_of":"2021-09-01","poverty_relieved":"是","monitored":"否","disaster_affected":"是","certificate_tier":"B类"}`)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, string(doc), "```json\n"+rec.Body.String()+"```")
+
+	body := grantB + "\n\n" + grantB + "\n" + grantB + "\nnot json\n"
+	lines := readLines(t, ts.do(t, "POST", "/v1/rules/training-grant/batch", body).Body.String())
+	require.Len(t, lines, 4)
+	assert.Contains(t, string(doc), "```json\n"+string(lines[3].raw)+"\n```")
 }

@@ -154,7 +154,7 @@ func TestBrowser(t *testing.T) {
 		assert.Len(t, measures, 18)
 		rules, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll("article.rule")))
 		require.NoError(t, err)
-		assert.Len(t, rules, 6)
+		assert.Len(t, rules, 7)
 		params := text("parameters")
 		assert.True(t, strings.Contains(params, "一年期贷款市场报价利率") && strings.Contains(params, "0.0335"), "parameters: %.200s", params)
 		shot("policy.png")

@@ -3,85 +3,32 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"sort"
 
 	"github.com/ruralrelief/fangpin/rules"
-	"go.yaml.in/yaml/v3"
 )
 
 // paramHistory is a parameter with every value it has had, oldest first.
 type paramHistory struct {
-	Name   string             `json:"name"`
-	Label  string             `json:"label"`
-	Type   rules.Type         `json:"type"`
-	Values []rules.ParamValue `json:"-"`
+	Name   string
+	Label  string
+	Type   rules.Type
+	Values []rules.ParamValue
 }
 
-// parameterHistory lists every parameter of the policy with each dated
-// value. The names and days are read from the files (the policy and its
-// overlays, in order); each value, with its basis and where it is written,
-// comes from the compiled policy, so an overlay's value shows where it
-// replaces the policy's.
-func parameterHistory(set *rules.Set, sources []rules.Source) ([]paramHistory, error) {
-	var names []string
-	days := map[string]map[rules.Date]bool{}
-	for _, src := range sources {
-		var doc struct {
-			Parameters yaml.Node `yaml:"parameters"`
-		}
-		if err := yaml.Unmarshal(src.Data, &doc); err != nil {
-			return nil, fmt.Errorf("%s: %v", src.Name, err)
-		}
-		m := doc.Parameters
-		if m.Kind != yaml.MappingNode {
+// parameterHistory lists every parameter of the policy, in the order the
+// policy declares them, with each dated value as the compiled policy holds
+// it: an overlay's value shows where it replaces the policy's, with its
+// basis and where it is written.
+func parameterHistory(set *rules.Set) []paramHistory {
+	var out []paramHistory
+	for _, name := range set.ParamNames() {
+		vs := set.ParamValues(name)
+		if len(vs) == 0 {
 			continue
 		}
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			name := m.Content[i].Value
-			if days[name] == nil {
-				days[name] = map[rules.Date]bool{}
-				names = append(names, name)
-			}
-			var p struct {
-				Values []struct {
-					From string `yaml:"from"`
-				} `yaml:"values"`
-			}
-			if err := m.Content[i+1].Decode(&p); err != nil {
-				return nil, fmt.Errorf("%s: parameter %s: %v", src.Name, name, err)
-			}
-			for _, v := range p.Values {
-				if d, err := rules.ParseDate(v.From); err == nil {
-					days[name][d] = true
-				}
-			}
-		}
+		out = append(out, paramHistory{Name: name, Label: vs[0].Label, Type: vs[0].Type, Values: vs})
 	}
-	var out []paramHistory
-	for _, name := range names {
-		var ds []rules.Date
-		for d := range days[name] {
-			ds = append(ds, d)
-		}
-		sort.Slice(ds, func(i, j int) bool { return ds[i].Before(ds[j]) })
-		h := paramHistory{Name: name}
-		for _, d := range ds {
-			v, err := set.Param(name, d)
-			if err != nil {
-				continue // a name the compiled policy does not have
-			}
-			h.Label, h.Type = v.Label, v.Type
-			if n := len(h.Values); n > 0 && h.Values[n-1].From == v.From {
-				continue
-			}
-			h.Values = append(h.Values, v)
-		}
-		if len(h.Values) > 0 {
-			out = append(out, h)
-		}
-	}
-	return out, nil
+	return out
 }
 
 // The shapes of GET /v1/rules and GET /v1/parameters.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/ruralrelief/fangpin/ledger"
 	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/rules"
 )
@@ -27,6 +28,8 @@ const (
 	codeBadUpload        = "bad-upload"         // an upload form without a sheet, or a sheet that cannot be read
 	codeUnsupportedType  = "unsupported-format" // a sheet that is not .csv, .xlsx or .jsonl
 	codeInternal         = "internal"           // a fault of the server; the log has the details
+	codeNoLedger         = "no-ledger"          // recording asked of a server started without --ledger
+	codeLedgerConflict   = "ledger-conflict"    // another batch paid the same grant or months since this one was checked; nothing recorded
 )
 
 // apiError is an error as the API answers it.
@@ -38,6 +41,10 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string { return e.Message }
+
+// InputField names the input the error is about, so rules.ProblemOf (and
+// the decision object's "error") carries it.
+func (e *apiError) InputField() string { return e.Field }
 
 func errorf(status int, code, field, format string, args ...any) *apiError {
 	return &apiError{Status: status, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
@@ -70,6 +77,14 @@ func classify(err error) *apiError {
 	var ee *rules.EvalError
 	if errors.As(err, &ee) {
 		return errorf(http.StatusUnprocessableEntity, codeCannotDecide, "", "%v", err)
+	}
+	var conflict *ledger.ConflictError
+	if errors.As(err, &conflict) {
+		return errorf(http.StatusConflict, codeLedgerConflict, "", "nothing was recorded: %v; run the batch again to see which records the ledger now refuses", err)
+	}
+	var le *ledger.InputError
+	if errors.As(err, &le) {
+		return errorf(http.StatusUnprocessableEntity, codeInvalidInput, le.Field, "%v", err)
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

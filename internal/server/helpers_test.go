@@ -46,11 +46,8 @@ func newTestServer(t testing.TB, limits Limits, overlays ...rules.Source) *testS
 	t.Helper()
 	set, err := policies.Load(overlays...)
 	require.NoError(t, err)
-	data, err := policies.FS.ReadFile(policies.Default)
-	require.NoError(t, err)
-	sources := append([]rules.Source{{Name: "policies/" + policies.Default, Data: data}}, overlays...)
 	ts := &testServer{log: &lockedBuffer{}, decisions: &lockedBuffer{}}
-	ts.Server, err = New(Config{Policy: set, Sources: sources, Limits: limits,
+	ts.Server, err = New(Config{Policy: set, Limits: limits,
 		Logger:      slog.New(slog.NewJSONHandler(ts.log, nil)),
 		DecisionLog: ts.decisions,
 		Today:       func() rules.Date { return rules.MustDate("2021-09-01") },
@@ -101,27 +98,14 @@ func readDecision(t *testing.T, body []byte) decision {
 	return d
 }
 
-// output returns a named output's value as the JSON writes it, whether
-// outputs are a list of {name, value} or an object of name: value.
+// output returns a named output's value: a top-level key of the decision,
+// its value a JSON string.
 func (d decision) output(t *testing.T, name string) string {
 	t.Helper()
-	raw := d.raw["outputs"]
-	var list []struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	}
-	if json.Unmarshal(raw, &list) == nil {
-		for _, o := range list {
-			if o.Name == name {
-				return o.Value
-			}
-		}
-		t.Fatalf("no output %s in %s", name, raw)
-	}
-	var m map[string]string
-	require.NoError(t, json.Unmarshal(raw, &m), "outputs %s", raw)
-	v, ok := m[name]
-	require.True(t, ok, "no output %s in %s", name, raw)
+	raw, ok := d.raw[name]
+	require.True(t, ok, "no output %s in %v", name, d.raw)
+	var v string
+	require.NoError(t, json.Unmarshal(raw, &v), "output %s is %s, not a JSON string", name, raw)
 	return v
 }
 

@@ -11,8 +11,11 @@
 // recovered, logged and answered with 500.
 //
 // Every decision of a rule, on the API and on the page, goes through
-// Server.decide (a loan's through Server.decideLoan), and every record of a
-// batch or an uploaded sheet through run.admit, in input order.
+// Server.decide (a loan's through Server.decideLoan), every record of a
+// batch or an uploaded sheet through run.admit, in input order, and every
+// answered decision through Server.settle (metrics, decision log). With a
+// ledger (Config.Ledger) batches and sheets are checked against earlier
+// batches, and recorded when the request asks for it.
 package server
 
 import (
@@ -26,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ruralrelief/fangpin/ledger"
 	"github.com/ruralrelief/fangpin/loan"
 	"github.com/ruralrelief/fangpin/measures"
 	"github.com/ruralrelief/fangpin/rules"
@@ -62,13 +66,15 @@ func DefaultLimits() Limits {
 type Config struct {
 	// Policy is the compiled policy with its overlays.
 	Policy *rules.Set
-	// Sources are the files Policy was compiled from, policy first, read
-	// only to list each parameter's dated values.
-	Sources []rules.Source
+	// Ledger, if not nil, is the payment ledger: every batch and uploaded
+	// sheet is checked against the batches it holds, and one asked to be
+	// recorded is recorded in it. The caller opens and closes it.
+	Ledger *ledger.Ledger
 	// Logger gets one line per request; nil discards them.
 	Logger *slog.Logger
-	// DecisionLog, if not nil, gets one JSON line per decision: the time,
-	// the rule, the input, the decision, the policy and its SHA-256.
+	// DecisionLog, if not nil, gets one JSON line per decision: the
+	// decision object (rules.AppendJSON, with row, line and id for a record
+	// of a batch, and policy and policy_sha256), then "input" and "time".
 	DecisionLog io.Writer
 	// Today is the as-of date of a request that gives none; nil is the
 	// server's clock in China Standard Time.
@@ -85,6 +91,7 @@ type Server struct {
 	rules    []rules.RuleInfo
 	loans    *loan.Calculator // nil when the policy has no loan rule
 	loanErr  error
+	ledger   *ledger.Ledger
 	reg      *measures.Registry
 	params   []paramHistory
 	log      *slog.Logger
@@ -104,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Policy == nil {
 		return nil, errors.New("server: no policy")
 	}
-	s := &Server{set: cfg.Policy, log: cfg.Logger, today: cfg.Today, now: cfg.Now, limits: cfg.Limits}
+	s := &Server{set: cfg.Policy, ledger: cfg.Ledger, log: cfg.Logger, today: cfg.Today, now: cfg.Now, limits: cfg.Limits}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -125,9 +132,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: %v", err)
 	}
 	s.reg = reg
-	if s.params, err = parameterHistory(s.set, cfg.Sources); err != nil {
-		return nil, fmt.Errorf("server: %v", err)
-	}
+	s.params = parameterHistory(s.set)
 	if s.catalog, err = marshal(s.ruleCatalog()); err != nil {
 		return nil, err
 	}

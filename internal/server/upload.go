@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -15,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/ruralrelief/fangpin/internal/table"
+	"github.com/ruralrelief/fangpin/ledger"
 	"github.com/ruralrelief/fangpin/rules"
 )
 
@@ -28,8 +31,13 @@ type sheetSummary struct {
 	Reasons                          []reasonLine
 	Problems                         []problemLine // the first few records that could not be decided
 	More                             int           // how many more there are
+	Refused                          []problemLine // the first few records refused by the checks across records
+	RefusedMore                      int           // how many more there are
 	Download                         template.URL  // the result file, as a data: URL
 	DownloadName                     string
+	Checked                          bool       // checked against the ledger's earlier batches
+	Recorded                         *recording // what was recorded in the ledger, when asked to
+	Earlier                          *recording // not recorded: the same file's earlier recording, if any
 }
 
 type sumLine struct {
@@ -47,7 +55,8 @@ type problemLine struct {
 	Field, Reason string
 }
 
-// maxProblems is how many undecided records the page lists.
+// maxProblems is how many undecided records, and how many refused across
+// records, the page lists.
 const maxProblems = 20
 
 // upload is a submitted upload form.
@@ -55,7 +64,10 @@ type upload struct {
 	rule, asOf, format string
 	name               string // the sheet's file name, as the user's computer calls it
 	path               string // the sheet, saved in dir
+	sha256             string // of the sheet's bytes, lower-case hex
 	dir                string
+	record             bool   // record the sheet in the ledger (the checkbox 记入台账)
+	clerk              string // who records it
 }
 
 // handleUpload decides an uploaded sheet and shows the summary, with the
@@ -66,7 +78,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.limits.UploadBytes)
 	up, err := s.readUpload(r)
 	if up.dir != "" {
-		defer os.RemoveAll(up.dir)
+		defer func() { _ = os.RemoveAll(up.dir) }() // a temporary directory of this request
 	}
 	if up.rule != "" {
 		p.Rule = up.rule
@@ -74,7 +86,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	if up.asOf != "" {
 		p.AsOf = up.asOf
 	}
-	p.Format = up.format
+	p.Format, p.Record, p.Clerk = up.format, up.record, up.clerk
 	fail := func(status int, msg string) {
 		p.Error = msg
 		s.render(w, status, "index", p)
@@ -98,16 +110,34 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, fmt.Sprintf("判定日期 %s 不对，请写成 2021-09-01 这样", prefix(up.asOf, 20)))
 		return
 	}
+	switch {
+	case up.record && s.ledger == nil:
+		fail(http.StatusBadRequest, "这个服务没有台账（启动时没有给 --ledger），不能记入台账。请去掉“记入台账”再测算。")
+		return
+	case up.record && up.clerk == "":
+		fail(http.StatusBadRequest, "记入台账需要填写经办人。")
+		return
+	case up.record:
+		if ae := s.canRecord(up.name, up.clerk); ae != nil {
+			fail(ae.Status, "不能记入台账："+ae.Message)
+			return
+		}
+	}
 	outName := strings.TrimSuffix(up.name, filepath.Ext(up.name)) + "-结果." + up.format
 	outPath := filepath.Join(up.dir, "result."+up.format)
-	sum, err := s.decideSheet(r.Context(), info, day, up.name, up.path, outPath)
+	sum, err := s.decideSheet(r.Context(), info, day, up, outPath)
 	if err != nil {
 		ae := classify(err)
 		status := ae.Status
-		if status == http.StatusInternalServerError {
+		msg := ae.Message
+		switch {
+		case status == http.StatusInternalServerError:
 			s.log.Error("upload failed", "err", err)
+			msg = "服务出错，没有完成测算；日志中有原因。"
+		case ae.Code == codeLedgerConflict:
+			msg = "没有记入台账：测算之后，另一批次已付了其中的补助。请重新上传，看哪些记录被台账拒绝。" + ae.Message
 		}
-		fail(status, ae.Message)
+		fail(status, msg)
 		return
 	}
 	data, err := os.ReadFile(outPath)
@@ -121,7 +151,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 		mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	sum.File, sum.AsOf, sum.DownloadName = up.name, day.String(), outName
-	sum.Download = template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data))
+	// The link is the workbook this server just wrote, base64-encoded: no
+	// text from the request is in it.
+	sum.Download = template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data)) //nolint:gosec // G203, see above
 	p.Summary = sum
 	s.render(w, http.StatusOK, "index", p)
 }
@@ -131,6 +163,11 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 // is accepted.
 func (s *Server) readUpload(r *http.Request) (upload, error) {
 	up := upload{format: "xlsx"}
+	rec, ae := recordFlag(r.URL.Query().Get("record"))
+	if ae != nil {
+		return up, fmt.Errorf("record 只能是 1 或 0，不是 %s", prefix(r.URL.Query().Get("record"), 10))
+	}
+	up.record = rec
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return up, errors.New("请用页面上的表单上传表格文件")
@@ -148,10 +185,13 @@ func (s *Server) readUpload(r *http.Request) (upload, error) {
 			if err := up.save(part); err != nil {
 				return up, err
 			}
-		case "rule", "as_of", "format":
-			b, err := io.ReadAll(io.LimitReader(part, 200))
+		case "rule", "as_of", "format", "record", "clerk":
+			b, err := io.ReadAll(io.LimitReader(part, 201))
 			if err != nil {
 				return up, uploadError(err)
+			}
+			if len(b) > 200 {
+				return up, fmt.Errorf("表单中的 %s 太长：最多 200 字节", part.FormName())
 			}
 			v := strings.TrimSpace(string(b))
 			switch part.FormName() {
@@ -164,9 +204,17 @@ func (s *Server) readUpload(r *http.Request) (upload, error) {
 					return up, fmt.Errorf("结果格式只能是 xlsx 或 csv，不是 %s", prefix(v, 10))
 				}
 				up.format = v
+			case "record":
+				rec, ae := recordFlag(v)
+				if ae != nil {
+					return up, fmt.Errorf("“记入台账”的值只能是 1 或 0，不是 %s", prefix(v, 10))
+				}
+				up.record = up.record || rec
+			case "clerk":
+				up.clerk = v
 			}
 		}
-		part.Close()
+		_ = part.Close() // a part of the request being read
 	}
 	if up.path == "" {
 		return up, errors.New("请选择要上传的表格文件（.csv 或 .xlsx）")
@@ -202,18 +250,45 @@ func (up *upload) save(part *multipart.Part) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, part); err != nil {
-		out.Close()
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(out, h), part); err != nil {
+		_ = out.Close() // the copy failed: that error is the one to report
 		return uploadError(err)
 	}
+	up.sha256 = hex.EncodeToString(h.Sum(nil))
 	return out.Close()
 }
 
-// decideSheet decides every record of the sheet at inPath and writes the
+// sheetRun starts the checks across records of an uploaded sheet: against
+// the ledger's earlier batches when the server has a ledger, and recorded
+// in it when the upload asks for it. A sheet that is not recorded but was
+// recorded before is checked as it was then, leaving its own batch out.
+func (s *Server) sheetRun(ctx context.Context, info rules.RuleInfo, up upload, sum *sheetSummary) (*run, error) {
+	if s.ledger == nil {
+		return s.newRun(ctx, info, up.name, 0), nil
+	}
+	sum.Checked = true
+	if up.record {
+		return s.recordRun(ctx, info, ledger.Batch{File: up.name, FileSHA256: up.sha256, RunTime: s.now(), Clerk: up.clerk})
+	}
+	prev, ok, err := s.ledger.FindBatch(ctx, up.sha256, info.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return s.newRun(ctx, info, up.name, 0), nil
+	}
+	earlier := recordingOf(ledger.Recorded{Batch: prev, Already: true})
+	sum.Earlier = &earlier
+	return s.newRun(ctx, info, up.name, prev.ID), nil
+}
+
+// decideSheet decides every record of the uploaded sheet and writes the
 // result to outPath in its format: the sheet's own columns, then row,
-// line, id, rule, pass, each output, reasons and error.
-func (s *Server) decideSheet(ctx context.Context, info rules.RuleInfo, day rules.Date, source, inPath, outPath string) (*sheetSummary, error) {
-	in, err := table.Open(inPath, nil, table.ReadOptions{})
+// line, id, rule, pass, each output, reasons and error. A sheet to be
+// recorded is recorded in the ledger before the result is kept.
+func (s *Server) decideSheet(ctx context.Context, info rules.RuleInfo, day rules.Date, up upload, outPath string) (*sheetSummary, error) {
+	in, err := table.Open(up.path, nil, table.ReadOptions{})
 	if err != nil {
 		return nil, errorf(http.StatusBadRequest, codeBadUpload, "", "表格无法读取：%v", err)
 	}
@@ -244,7 +319,11 @@ func (s *Server) decideSheet(ctx context.Context, info rules.RuleInfo, day rules
 	tally := table.NewTally(cols)
 	sum := &sheetSummary{Rule: info}
 	reasons := map[string]rules.Reason{}
-	run := s.newRun(ctx, info, source)
+	run, err := s.sheetRun(ctx, info, up, sum)
+	if err != nil {
+		out.Abort()
+		return nil, err
+	}
 	cells := make([]table.Cell, len(cols))
 	for {
 		row, values, err := in.Next()
@@ -275,7 +354,7 @@ func (s *Server) decideSheet(ctx context.Context, info rules.RuleInfo, day rules
 			}
 			input := make(rules.Input, len(info.Inputs)+1)
 			for i, name := range fields {
-				if name != "" && !(name == rules.AsOf && strings.TrimSpace(values[i]) == "") {
+				if name != "" && (name != rules.AsOf || strings.TrimSpace(values[i]) != "") {
 					input[name] = rules.Text(values[i])
 				}
 			}
@@ -283,9 +362,10 @@ func (s *Server) decideSheet(ctx context.Context, info rules.RuleInfo, day rules
 				input[rules.AsOf] = rules.Day(day)
 			}
 			rec.in = input
-			rec.res, rec.err = s.decide(ctx, info, input)
+			s.decide(ctx, info, &rec)
 		}
 		rec = run.admit(rec)
+		s.settle(rec)
 		status := fillRecord(cells, info, rec, len(header))
 		if err := tally.Add(status, cells); err != nil {
 			out.Abort()
@@ -298,14 +378,27 @@ func (s *Server) decideSheet(ctx context.Context, info rules.RuleInfo, day rules
 		for _, r := range rec.res.Reasons {
 			reasons[r.Code] = r
 		}
-		if status == table.Error {
-			if len(sum.Problems) < maxProblems {
-				ae := classify(rec.err)
-				sum.Problems = append(sum.Problems, problemLine{Row: rec.row, Line: rec.line, ID: rec.id, Field: ae.Field, Reason: ae.Message})
-			} else {
-				sum.More++
-			}
+		switch {
+		case status == table.Error && len(sum.Problems) < maxProblems:
+			ae := classify(rec.err)
+			sum.Problems = append(sum.Problems, problemLine{Row: rec.row, Line: rec.line, ID: rec.id, Field: ae.Field, Reason: ae.Message})
+		case status == table.Error:
+			sum.More++
+		case rec.refused && len(sum.Refused) < maxProblems:
+			r := rec.res.Reasons[len(rec.res.Reasons)-1] // the check across records adds its reason last
+			sum.Refused = append(sum.Refused, problemLine{Row: rec.row, Line: rec.line, ID: rec.id, Field: r.Code, Reason: r.Message})
+		case rec.refused:
+			sum.RefusedMore++
 		}
+	}
+	got, err := run.commit(ctx)
+	if err != nil {
+		out.Abort()
+		return nil, err
+	}
+	if run.rec != nil {
+		rc := recordingOf(got)
+		sum.Recorded = &rc
 	}
 	if err := out.Close(append(s.policyLines(info), tally.Lines()...)); err != nil {
 		return nil, err

@@ -32,10 +32,13 @@ type page struct {
 	Error  string
 
 	// The upload page.
-	Rule    string
-	AsOf    string
-	Format  string
-	Summary *sheetSummary
+	Rule      string
+	AsOf      string
+	Format    string
+	HasLedger bool   // the server keeps a ledger: offer to record the sheet
+	Record    bool   // the checkbox 记入台账
+	Clerk     string // 经办人
+	Summary   *sheetSummary
 
 	// The one-case page.
 	Info        rules.RuleInfo
@@ -102,7 +105,8 @@ func (s *Server) pages(mux *http.ServeMux) {
 }
 
 func (s *Server) page(title, nav string) *page {
-	return &page{Title: title, Nav: nav, Policy: s.policyInfo(), Rules: s.rules, AsOf: s.today().String(), Format: "xlsx"}
+	return &page{Title: title, Nav: nav, Policy: s.policyInfo(), Rules: s.rules, AsOf: s.today().String(), Format: "xlsx",
+		HasLedger: s.ledger != nil}
 }
 
 // render writes a page; a template that fails is a fault of the server.
@@ -117,7 +121,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes()) // the client may have gone; nothing is left to tell it
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
@@ -162,12 +166,14 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request) {
 			fields = append(fields, field{key: f.Name, text: f.Value})
 		}
 	}
-	in, _, ae := inputOf(info, fields, s.today())
+	in, id, ae := inputOf(info, fields, s.today())
 	if ae == nil {
-		var err error
-		p.Result, err = s.decide(r.Context(), info, in)
-		if err != nil {
-			ae = classify(err)
+		rec := record{id: id, in: in}
+		s.decide(r.Context(), info, &rec)
+		s.settle(rec)
+		p.Result = rec.res
+		if rec.err != nil {
+			ae = classify(rec.err)
 		}
 	}
 	if ae != nil {
@@ -223,7 +229,8 @@ func (s *Server) handleWeekly(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if t != nil {
-		p.Download = template.URL("/weekly.xlsx?" + r.URL.Query().Encode())
+		// Query().Encode escapes every value: the link cannot leave the query.
+		p.Download = template.URL("/weekly.xlsx?" + r.URL.Query().Encode()) //nolint:gosec // G203, see above
 	}
 	s.render(w, http.StatusOK, "weekly", p)
 }
@@ -245,7 +252,7 @@ func (s *Server) handleWeeklyXLSX(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", contentDisposition(county+"周调度表"+date+".xlsx"))
-	w.Write(buf.Bytes())
+	_, _ = w.Write(buf.Bytes()) // the client may have gone; nothing is left to tell it
 }
 
 // contentDisposition names a download, in ASCII for old clients and in

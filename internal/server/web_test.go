@@ -262,7 +262,7 @@ func TestPolicyPage(t *testing.T) {
 	page := rec.Body.String()
 	assert.Equal(t, 18, strings.Count(page, `<li value="`), "the 18 measures")
 	assert.Contains(t, page, `id="measure-18"`)
-	assert.Equal(t, 6, strings.Count(page, `<article class="rule"`))
+	assert.Equal(t, 7, strings.Count(page, `<article class="rule"`))
 	assert.Contains(t, page, `<td rowspan="7">一年期贷款市场报价利率（LPR）<br><code>lpr_1y</code></td><td>2020-04-20</td><td class="num">0.0385</td>`)
 	assert.Contains(t, page, `<td>2024-07-22</td><td class="num">0.0335</td>`)
 	assert.Contains(t, page, `<code>return_travel_cap</code></td><td>2021-08-19</td><td class="num">不设</td>`)

@@ -589,6 +589,15 @@ func (w *jsonlWriter) Write(_ Status, cells []Cell) error {
 	if w.closed {
 		return errClosed
 	}
+	if len(w.cols) == 1 && w.cols[0].Kind == Object {
+		if len(cells) == 0 || len(cells[0].Text) == 0 || cells[0].Text[0] != '{' {
+			return errors.New("table: an Object cell must hold one JSON object")
+		}
+		b := append(append(w.line[:0], cells[0].Text...), '\n')
+		w.line = b
+		_, err := w.buf.Write(b)
+		return err
+	}
 	b := append(w.line[:0], '{')
 	for i, col := range w.cols {
 		if i > 0 {

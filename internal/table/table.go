@@ -233,6 +233,11 @@ const (
 	// yyyy-mm-dd (so Excel sorts and filters it as a date), text
 	// elsewhere. Text that is not such a day is written as text.
 	Date
+	// Object is a whole record already written as one JSON object (Text):
+	// a JSONL writer whose only column is an Object writes it as the line,
+	// byte for byte, so a record has exactly the bytes its writer made.
+	// Only JSONL accepts it.
+	Object
 )
 
 // Column is one output column.

@@ -299,3 +299,15 @@ func TestProgressIsQuietOffATerminal(t *testing.T) {
 	none.Add(1)
 	none.Finish()
 }
+
+func TestJSONLObjectColumnWritesTheLineAsGiven(t *testing.T) {
+	var b bytes.Buffer
+	w, err := table.NewWriter(&b, table.JSONL, []table.Column{{Kind: table.Object}})
+	require.NoError(t, err)
+	line := `{"row":1,"amount":"1800.00","note":"<&>"}`
+	require.NoError(t, w.Write(table.OK, []table.Cell{{Text: line}}))
+	assert.Error(t, w.Write(table.OK, []table.Cell{{Text: "[1]"}}), "only an object is a record")
+	assert.Error(t, w.Write(table.OK, nil))
+	require.NoError(t, w.Close(nil))
+	assert.Equal(t, line+"\n", b.String())
+}

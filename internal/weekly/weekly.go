@@ -114,17 +114,15 @@ func writeCSV(w io.Writer, t Table) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.Write([]string{t.Title})
-	cw.Write(t.Columns)
+	records := [][]string{{t.Title}, t.Columns}
 	for _, r := range t.Rows {
-		cw.Write([]string{strconv.Itoa(r.Number), r.Measure, r.Lead, r.Responsible, r.Progress, r.remarks()})
+		records = append(records, []string{strconv.Itoa(r.Number), r.Measure, r.Lead, r.Responsible, r.Progress, r.remarks()})
 	}
 	for _, n := range append(append([]string(nil), t.Contacts...), t.Notes...) {
-		cw.Write([]string{n})
+		records = append(records, []string{n})
 	}
-	cw.Flush()
-	return cw.Error()
+	cw := csv.NewWriter(w)
+	return cw.WriteAll(records) // flushes, and returns the first error
 }
 
 func writeMarkdown(w io.Writer, t Table) error {
@@ -188,7 +186,9 @@ func writeXLSX(w io.Writer, t Table) error {
 	if err := set("A1", t.Title, title); err != nil {
 		return err
 	}
-	f.SetRowHeight(sheet, 1, 42)
+	if err := f.SetRowHeight(sheet, 1, 42); err != nil {
+		return err
+	}
 	if err := set("A2", fmt.Sprintf("报送单位：%s　　填报周次：%s 所在周　　报送时限：%s前", t.County, t.Week,
 		t.Deadline.Format("2006年1月2日15:04")), plain); err != nil {
 		return err

@@ -65,8 +65,8 @@ type File struct {
 	Tests      []Test
 	// HasRules and HasInputs record that the keys were present, so an
 	// overlay that tries to change them can be told.
-	HasRules, HasInputs, HasTests bool
-	RulesPos, InputsPos, TestsPos Pos
+	HasRules, HasInputs bool
+	RulesPos, InputsPos Pos
 }
 
 // Meta describes the document a policy encodes.
@@ -92,10 +92,11 @@ type Parameter struct {
 	Pos                         Pos
 }
 
-// Value is one dated value of a parameter.
+// Value is one dated value of a parameter. Until, when set, is the last
+// day the value is in force.
 type Value struct {
-	From, Value, Basis Scalar
-	Pos                Pos
+	From, Until, Value, Basis Scalar
+	Pos                       Pos
 }
 
 // Rule is one rule.
@@ -151,13 +152,14 @@ type Output struct {
 	Pos                                     Pos
 }
 
-// Test is a test case kept in a rule file.
+// Test is a test case kept in a rule file. Parameters are the values the
+// case sets for itself, by parameter name.
 type Test struct {
-	Name, Rule, On Scalar
-	Input, Want    []Pair
-	WantReasons    []Scalar
-	HasReasons     bool
-	Pos            Pos
+	Name, Rule, On          Scalar
+	Input, Want, Parameters []Pair
+	WantReasons             []Scalar
+	HasReasons              bool
+	Pos                     Pos
 }
 
 type decoder struct {
@@ -358,24 +360,24 @@ func (d *decoder) file(root *yaml.Node, f *File) {
 	}
 	f.Extends = d.get(m, "extends", "the file's")
 	if f.Extends.Set {
-		// An overlay may hold parameters only; the compiler reports any other
-		// section once, without picking through what is inside it.
-		f.HasRules, f.HasInputs, f.HasTests = m["rules"] != nil, m["inputs"] != nil, m["tests"] != nil
-		for _, k := range []string{"rules", "inputs", "tests", "policy"} {
+		// An overlay may hold parameters and its own test cases only; the
+		// compiler reports any other section once, without picking through
+		// what is inside it.
+		f.HasRules, f.HasInputs = m["rules"] != nil, m["inputs"] != nil
+		for _, k := range []string{"rules", "inputs", "policy"} {
 			if n, ok := m[k]; ok {
 				switch k {
 				case "rules":
 					f.RulesPos = pos(n)
 				case "inputs":
 					f.InputsPos = pos(n)
-				case "tests":
-					f.TestsPos = pos(n)
 				case "policy":
 					f.Policy.Pos, f.Policy.ID.Set = pos(n), true
 				}
 			}
 		}
 		d.parameters(m, f)
+		d.tests(m, f)
 		return
 	}
 	if n, ok := m["policy"]; ok {
@@ -396,8 +398,11 @@ func (d *decoder) file(root *yaml.Node, f *File) {
 			f.Rules = append(f.Rules, d.rule(k, vals[i]))
 		}
 	}
+	d.tests(m, f)
+}
+
+func (d *decoder) tests(m map[string]*yaml.Node, f *File) {
 	if n, ok := m["tests"]; ok {
-		f.HasTests, f.TestsPos = true, pos(n)
 		for _, t := range d.list(n, "tests") {
 			f.Tests = append(f.Tests, d.test(t))
 		}
@@ -459,10 +464,11 @@ func (d *decoder) parameter(k, n *yaml.Node) Parameter {
 	fill(p.Pos, &p.Type, &p.Label, &p.Nullable)
 	if v, ok := m["values"]; ok {
 		for _, e := range d.list(v, what+" values") {
-			vm := d.fields(e, what+" value", "from", "value", "basis")
+			vm := d.fields(e, what+" value", "from", "until", "value", "basis")
 			d.require(vm, e, what+" value", "from", "value", "basis")
-			v := Value{From: d.get(vm, "from", what), Value: d.get(vm, "value", what), Basis: d.get(vm, "basis", what), Pos: pos(e)}
-			fill(v.Pos, &v.From, &v.Value, &v.Basis)
+			v := Value{From: d.get(vm, "from", what), Until: d.get(vm, "until", what), Value: d.get(vm, "value", what),
+				Basis: d.get(vm, "basis", what), Pos: pos(e)}
+			fill(v.Pos, &v.From, &v.Until, &v.Value, &v.Basis)
 			p.Values = append(p.Values, v)
 		}
 	}
@@ -562,12 +568,15 @@ func (d *decoder) across(n *yaml.Node, what string) Across {
 
 func (d *decoder) test(n *yaml.Node) Test {
 	const what = "test"
-	m := d.fields(n, what, "name", "rule", "on", "input", "want")
+	m := d.fields(n, what, "name", "rule", "on", "parameters", "input", "want")
 	d.require(m, n, what, "name", "rule", "input", "want")
 	t := Test{Name: d.get(m, "name", what), Rule: d.get(m, "rule", what), On: d.get(m, "on", what), Pos: pos(n)}
 	fill(t.Pos, &t.Name, &t.Rule, &t.On)
 	if v, ok := m["input"]; ok {
 		t.Input = d.scalarPairs(v, "test input")
+	}
+	if v, ok := m["parameters"]; ok {
+		t.Parameters = d.scalarPairs(v, "test parameter")
 	}
 	if v, ok := m["want"]; ok {
 		keys, vals := d.pairs(v, "test want")

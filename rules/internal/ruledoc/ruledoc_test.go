@@ -46,3 +46,36 @@ func TestSyntaxErrorHasALine(t *testing.T) {
 	assert.Equal(t, "yaml-syntax", problems[0].Code)
 	assert.Positive(t, problems[0].Pos.Line)
 }
+
+func TestUntilCaseParametersAndOverlayTests(t *testing.T) {
+	src := `extends: x
+parameters:
+  p:
+    values:
+      - {from: "2021-01-01", until: "2021-12-31", value: "1.00", basis: b}
+tests:
+  - name: own cap
+    rule: r
+    parameters: {p: "500.00", q: null}
+    input: {a: "1"}
+    want: {pass: true}
+`
+	f, problems := Parse([]byte(src))
+	require.Empty(t, problems)
+	require.Len(t, f.Parameters, 1)
+	until := f.Parameters[0].Values[0].Until
+	assert.Equal(t, "2021-12-31", until.Value)
+	assert.Equal(t, Pos{5, 37}, until.Pos)
+	require.Len(t, f.Tests, 1, "an overlay's tests are read")
+	ps := f.Tests[0].Parameters
+	require.Len(t, ps, 2)
+	assert.Equal(t, "p", ps[0].Key.Value)
+	assert.Equal(t, "500.00", ps[0].Value.Value)
+	assert.True(t, ps[0].Value.Quoted)
+	assert.True(t, ps[1].Value.Null)
+	assert.Equal(t, Pos{9, 31}, ps[1].Key.Pos)
+
+	_, problems = Parse([]byte("parameters:\n  p: {values: [{from: \"2021-01-01\", untill: \"2021-12-31\", value: \"1\", basis: b}]}\n"))
+	require.NotEmpty(t, problems)
+	assert.Equal(t, `parameter "p" value has unknown key "untill" (did you mean "until"?)`, problems[0].Message)
+}
