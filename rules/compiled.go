@@ -52,7 +52,13 @@ type slotValue struct {
 // link converts every parameter value and compiles every rule of s to
 // closures. It fails only on a defect of the compiler, reported at the
 // expression it could not compile.
-func (s *Set) link() Diagnostics {
+func (s *Set) link() Diagnostics { return s.linkWith(nil) }
+
+// linkWith is link; when hits is not nil, every expression is linked for
+// coverage instead (see coverage.go), telling hits(r, e) which way each of
+// its decision points went, e numbering the expressions of rule r: its
+// lets, then its requirements, then its outputs.
+func (s *Set) linkWith(hits func(r *rule, e int) dexpr.Hit) Diagnostics {
 	for _, p := range s.params {
 		for i := range p.values {
 			p.values[i].slot = slotOf(p, &p.values[i])
@@ -61,8 +67,14 @@ func (s *Set) link() Diagnostics {
 	var ds Diagnostics
 	for _, id := range s.ruleOrder {
 		r := s.rules[id]
-		r.set = s
+		r.set, r.slot = s, slots{}
 		l := dexpr.NewLayout()
+		link := func(p *dexpr.Program, e int) error {
+			if hits == nil {
+				return p.Link(l)
+			}
+			return p.LinkCovered(l, hits(r, e))
+		}
 		r.slot.asOf = l.Declare(AsOf, dexpr.Date)
 		for _, def := range r.inputs {
 			def.prepare()
@@ -82,19 +94,19 @@ func (s *Set) link() Diagnostics {
 		fail := func(pos Pos, err error) {
 			ds = append(ds, Diagnostic{Pos: pos, Code: "expr-internal", Summary: fmt.Sprintf("rule %q: %v", r.id, err)})
 		}
-		for _, x := range r.lets {
-			if err := x.prog.Link(l); err != nil {
+		for i, x := range r.lets {
+			if err := link(x.prog, i); err != nil {
 				fail(x.pos, err)
 			}
 		}
-		for _, q := range r.reqs {
-			if err := q.prog.Link(l); err != nil {
+		for i, q := range r.reqs {
+			if err := link(q.prog, len(r.lets)+i); err != nil {
 				fail(q.pos, err)
 			}
 			r.slot.reasons = append(r.slot.reasons, Reason{Code: q.code, Message: q.message, Clause: r.clause})
 		}
-		for _, o := range r.outputs {
-			if err := o.prog.Link(l); err != nil {
+		for i, o := range r.outputs {
+			if err := link(o.prog, len(r.lets)+len(r.reqs)+i); err != nil {
 				fail(o.pos, err)
 			}
 		}
