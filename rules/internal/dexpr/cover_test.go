@@ -64,8 +64,8 @@ func TestLinkCoveredTellsEachWay(t *testing.T) {
 	}{
 		{"5", "", true, "5", [][2]int{{0, 0}, {1, 0}, {2, 1}}},  // no cap: a, the first of a tie
 		{"5", "3", true, "3", [][2]int{{0, 0}, {1, 1}, {2, 0}}}, // capped: the second
-		{"5", "", false, "4", [][2]int{{0, 1}, {3, 1}}},        // max(0, 4): the second
-		{"0", "", false, "0", [][2]int{{0, 1}, {3, 0}}},        // max(0, -1): the first
+		{"5", "", false, "4", [][2]int{{0, 1}, {3, 1}}},         // max(0, 4): the second
+		{"0", "", false, "0", [][2]int{{0, 1}, {3, 0}}},         // max(0, -1): the first
 	}
 	for _, tt := range tests {
 		clear(seen)
