@@ -182,10 +182,9 @@ func missed(kind, outcome string) string {
 //     the policy's cases count both under the policy alone and with the
 //     overlays.
 //
-// A point is reached only by a decision (an input error reaches nothing,
-// a rule out of force only its input checks), so a rule's coverage says
-// what its cases show of it. round() inside an expression, and the two
-// sides of && and ||, are not points.
+// A case that ends in an input error, or is judged on a day the rule is
+// not in force, reaches no point. round() inside an expression, and the
+// two sides of && and ||, are not points.
 //
 // Coverage compiles sets of its own from the files s was built from;
 // evaluation with s is never slowed by it. It is safe for concurrent use.

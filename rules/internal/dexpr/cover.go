@@ -270,7 +270,7 @@ func (p *Program) Places(of func(name string) (places int32, ok bool)) (places i
 				if len(x.Arguments) == 2 {
 					if c, ok := x.Arguments[1].(*ast.ConstantNode); ok {
 						if d, ok := c.Value.(decimal.Decimal); ok && d.IsInteger() && !d.IsNegative() && d.LessThanOrEqual(decimal.NewFromInt(28)) {
-							k := int32(d.IntPart())
+							k := int32(d.IntPart()) //nolint:gosec // G115: 0 to 28, checked above
 							if v, ok := walk(x.Arguments[0]); ok {
 								return min(v, k), true
 							}
