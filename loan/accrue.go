@@ -229,11 +229,12 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 	if !end.After(l.Start) {
 		return Schedule{}, fmt.Errorf("loan %s: accrual until %s is not after the start %s", l.ID, end, l.Start)
 	}
-	basis := decimal.NewFromInt(int64(o.DayBasis) * 100) // the sums are in fen
-	s := Schedule{Loan: l.ID, Settlement: o.Settlement, DayBasis: o.DayBasis, End: end,
-		Interest: decimal.Zero, Covered: decimal.Zero, Overdue: decimal.Zero}
+	s := Schedule{Loan: l.ID, Settlement: o.Settlement, DayBasis: o.DayBasis, End: end}
 	w := newWalker(l, c)
-	var segs []Segment // one backing array; each period holds a slice of it
+	s.Periods = make([]Period, 0, periods(l.Start, end, o.Settlement))
+	// one backing array for the segments; each period holds a slice of it
+	segs := make([]Segment, 0, cap(s.Periods)+len(l.Repayments)+4)
+	total := totals{zeroAmount(), zeroAmount(), zeroAmount()}
 	for from := l.Start; from.Before(end); {
 		to := end
 		if nx := o.Settlement.next(from); !nx.IsZero() && nx.Before(to) {
@@ -243,40 +244,122 @@ func schedule(l Loan, o Options, c cover) (Schedule, error) {
 		var sum sums
 		sum, segs = w.accrue(from, to, segs)
 		p := Period{From: from, To: to, Days: from.DaysUntil(to), Segments: segs[first:len(segs):len(segs)]}
-		all := sum.all.value()
-		p.Interest = round(all, basis)
-		p.Covered = round(sum.covered.value(), basis)
-		p.Borrower = p.Interest.Sub(p.Covered)
-		p.Overdue = decimal.Zero
-		if over := sum.overdue.value(); !over.IsZero() {
-			p.Overdue = p.Interest.Sub(round(all.Sub(over), basis))
+		interest := sum.all.interest(o.DayBasis)
+		covered := sum.covered.interest(o.DayBasis)
+		overdue := zeroAmount()
+		if !sum.overdue.isZero() {
+			overdue = interest.minus(sum.all.without(&sum.overdue).interest(o.DayBasis))
+		}
+		p.Interest, p.Covered, p.Overdue = interest.value(), covered.value(), overdue.value()
+		p.Borrower = p.Interest // less nothing, the same decimal
+		if !covered.isZero() {
+			p.Borrower = interest.minus(covered).value()
 		}
 		s.Periods = append(s.Periods, p)
-		s.Interest = s.Interest.Add(p.Interest)
-		s.Covered = s.Covered.Add(p.Covered)
-		s.Overdue = s.Overdue.Add(p.Overdue)
+		total.interest = plus(total.interest, interest)
+		total.covered = plus(total.covered, covered)
+		total.overdue = plus(total.overdue, overdue)
 		from = to
 	}
-	s.Borrower = s.Interest.Sub(s.Covered)
+	s.Interest, s.Covered, s.Overdue = total.interest.value(), total.covered.value(), total.overdue.value()
+	s.Borrower = s.Interest
+	if !total.covered.isZero() {
+		s.Borrower = total.interest.minus(total.covered).value()
+	}
 	w.repaidBy(end)
 	s.Outstanding = w.balance
 	return s, nil
 }
 
-// round divides a sum by the day basis (in fen) and rounds it half-up to
-// the fen.
-func round(sum, basis decimal.Decimal) decimal.Decimal {
-	if sum.IsZero() {
-		return decimal.Zero
+// periods returns how many settlement periods [start, end) spans.
+func periods(start, end rules.Date, s Settlement) int {
+	n := 0
+	for from := start; from.Before(end); n++ {
+		nx := s.next(from)
+		if nx.IsZero() || !nx.Before(end) {
+			return n + 1
+		}
+		from = nx
 	}
-	return sum.DivRound(basis, 2)
+	return n
+}
+
+// fenAmount is an amount of money, in fen while it fits an int64 (inFen)
+// and as a decimal in yuan after. It builds its decimal only when read, and
+// keeps the exponent the decimals would have: a zero that nothing was added
+// to is decimal.Zero, every amount rounded to the fen has 2 places.
+type fenAmount struct {
+	fen   int64
+	inFen bool
+	cents bool // rounded to the fen: its decimal has exponent -2
+	d     decimal.Decimal
+}
+
+// zeroAmount is decimal.Zero as an amount.
+func zeroAmount() fenAmount { return fenAmount{inFen: true} }
+
+func fenAmt(fen int64) fenAmount { return fenAmount{fen: fen, inFen: true, cents: true} }
+
+func (a fenAmount) isZero() bool { return a.inFen && !a.cents }
+
+// value returns the amount in yuan.
+func (a fenAmount) value() decimal.Decimal {
+	switch {
+	case !a.inFen:
+		return a.d
+	case a.cents:
+		return decimal.New(a.fen, -2)
+	}
+	return decimal.Zero
+}
+
+// minus returns a − b, as decimal's Sub would.
+func (a fenAmount) minus(b fenAmount) fenAmount {
+	switch {
+	case b.isZero():
+		return a
+	case a.inFen && b.inFen:
+		if d, ok := sub64(a.fen, b.fen); ok {
+			return fenAmt(d)
+		}
+	}
+	return fenAmount{d: a.value().Sub(b.value())}
+}
+
+// plus returns a + b, as decimal's Add would.
+func plus(a, b fenAmount) fenAmount {
+	if a.inFen && b.inFen {
+		if s, ok := add64(a.fen, b.fen); ok {
+			return fenAmount{fen: s, inFen: true, cents: a.cents || b.cents}
+		}
+	}
+	return fenAmount{d: a.value().Add(b.value())}
+}
+
+// totals are the schedule's sums of the periods' rounded amounts.
+type totals struct{ interest, covered, overdue fenAmount }
+
+func add64(a, b int64) (int64, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, false
+	}
+	return s, true
+}
+
+func sub64(a, b int64) (int64, bool) {
+	d := a - b
+	if (b > 0 && d > a) || (b < 0 && d < a) {
+		return 0, false
+	}
+	return d, true
 }
 
 // repaidOn is [Loan.RepaidOn] for a valid loan, counted in fen.
 func repaidOn(l Loan) (rules.Date, bool) {
-	left := fenOf(l.Principal)
+	left := fen(l.Principal)
 	for _, r := range l.Repayments {
-		if left -= fenOf(r.Amount); left == 0 {
+		if left -= fen(r.Amount); left == 0 {
 			return r.Date, true
 		}
 	}
@@ -329,6 +412,55 @@ func (a *fenDays) value() decimal.Decimal {
 	return a.done
 }
 
+func (a *fenDays) isZero() bool { return a.n == 0 && a.done.IsZero() }
+
+// without returns the sum of a's days less b's, which are some of a's days
+// at the same rates.
+func (a *fenDays) without(b *fenDays) *fenDays {
+	if a.done.IsZero() && b.done.IsZero() && (b.n == 0 || a.rate.Equal(b.rate)) {
+		return &fenDays{rate: a.rate, n: a.n - b.n}
+	}
+	return &fenDays{done: a.value().Sub(b.value())}
+}
+
+// interest returns the sum divided by the day basis and rounded half-up to
+// the fen: the interest of the days summed. While the fen-days at one rate
+// times the rate's digits fit an int64, this is integer arithmetic.
+func (a *fenDays) interest(basis DayBasis) fenAmount {
+	if a.isZero() {
+		return zeroAmount()
+	}
+	if a.done.IsZero() && a.n > 0 && a.rate.IsPositive() && a.rate.NumDigits() <= 18 {
+		c, e := a.rate.CoefficientInt64(), a.rate.Exponent()
+		hi, lo := bits.Mul64(uint64(a.n), uint64(c))
+		if e <= 0 && -e < int32(len(pow10)) && hi == 0 && lo <= math.MaxInt64 {
+			// fen = n × c / 10^-e / basis, rounded half-up
+			den := uint64(pow10[-e]) * uint64(basis)
+			q, r := lo/den, lo%den
+			if 2*r >= den {
+				q++
+			}
+			return fenAmt(int64(q))
+		}
+	}
+	sum := a.value()
+	if sum.IsZero() {
+		return zeroAmount()
+	}
+	return fenAmount{d: sum.DivRound(decimal.NewFromInt(int64(basis)*100), 2)}
+}
+
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// fen returns an amount of at most 2 places in fen as fenOf does, without
+// building a decimal when its digits fit.
+func fen(m decimal.Decimal) int64 {
+	if e := m.Exponent(); e >= -2 && e <= 0 && m.NumDigits() <= 16 {
+		return m.CoefficientInt64() * pow10[2+e]
+	}
+	return fenOf(m)
+}
+
 // walker accrues a loan's interest run of days by run of days, in date
 // order, keeping the balance and the next repayment between calls, so a
 // schedule walks the loan once.
@@ -343,7 +475,7 @@ type walker struct {
 }
 
 func newWalker(l Loan, c cover) *walker {
-	return &walker{l: l, c: c, capFen: fenOf(c.cap), due: l.Due(), balance: l.Principal, fen: fenOf(l.Principal)}
+	return &walker{l: l, c: c, capFen: fen(c.cap), due: l.Due(), balance: l.Principal, fen: fen(l.Principal)}
 }
 
 // repaidBy takes every repayment made on or before day d off the balance.
@@ -353,7 +485,7 @@ func (w *walker) repaidBy(d rules.Date) {
 		return
 	}
 	for ; w.next < len(reps) && !reps[w.next].Date.After(d); w.next++ {
-		w.fen -= fenOf(reps[w.next].Amount)
+		w.fen -= fen(reps[w.next].Amount)
 	}
 	w.balance = decimal.New(w.fen, -2)
 }

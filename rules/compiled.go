@@ -3,9 +3,12 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"math/bits"
+	"sync/atomic"
 
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 	"github.com/ruralrelief/fangpin/rules/internal/ruledoc"
+	"github.com/shopspring/decimal"
 )
 
 // A rule is evaluated in a frame of typed slots (see dexpr.Layout): the
@@ -21,10 +24,21 @@ type slots struct {
 	params  []dexpr.Var // per used parameter, in r.params order
 	lets    []dexpr.Var
 	reasons []Reason // per requirement: the reason given when it fails
+	// failures[m] lists the reasons of the requirements whose bits are set in
+	// m, for rules of at most maxSharedReqs requirements; results share these
+	// lists, which nothing changes in place.
+	failures [][]Reason
 	// the number of slots of each class, and of those that hold the as-of
 	// date and the inputs (the first of each class)
 	nums, opts, flags, texts, days   int
 	inNums, inFlags, inTexts, inDays int
+	textDefs                         []*inputDef           // per text slot of an input: its declaration
+	inline                           bool                  // the input slots fit a record inline (see record)
+	modes                            []dexpr.Mode          // per output: its rounding mode
+	zeros                            []decimal.Decimal     // per output: zero at its places, which results share
+	blank                            [sharedOutputs]Output // the outputs with no values, copied into each new list
+	outs                             *outCache             // the output lists results share, or nil
+	records                          *recCache             // the records results share
 }
 
 // num, opt, flag and day are a parameter value in its slot's type.
@@ -38,7 +52,13 @@ type slotValue struct {
 // link converts every parameter value and compiles every rule of s to
 // closures. It fails only on a defect of the compiler, reported at the
 // expression it could not compile.
-func (s *Set) link() Diagnostics {
+func (s *Set) link() Diagnostics { return s.linkWith(nil) }
+
+// linkWith is link; when hits is not nil, every expression is linked for
+// coverage instead (see coverage.go), telling hits(r, e) which way each of
+// its decision points went, e numbering the expressions of rule r: its
+// lets, then its requirements, then its outputs.
+func (s *Set) linkWith(hits func(r *rule, e int) dexpr.Hit) Diagnostics {
 	for _, p := range s.params {
 		for i := range p.values {
 			p.values[i].slot = slotOf(p, &p.values[i])
@@ -47,10 +67,17 @@ func (s *Set) link() Diagnostics {
 	var ds Diagnostics
 	for _, id := range s.ruleOrder {
 		r := s.rules[id]
-		r.set = s
+		r.set, r.slot = s, slots{}
 		l := dexpr.NewLayout()
+		link := func(p *dexpr.Program, e int) error {
+			if hits == nil {
+				return p.Link(l)
+			}
+			return p.LinkCovered(l, hits(r, e))
+		}
 		r.slot.asOf = l.Declare(AsOf, dexpr.Date)
 		for _, def := range r.inputs {
+			def.prepare()
 			r.slot.inputs = append(r.slot.inputs, l.Declare(def.name, exprKind(def.typ)))
 		}
 		r.slot.inNums, _, r.slot.inFlags, r.slot.inTexts, r.slot.inDays = l.Sizes()
@@ -67,28 +94,86 @@ func (s *Set) link() Diagnostics {
 		fail := func(pos Pos, err error) {
 			ds = append(ds, Diagnostic{Pos: pos, Code: "expr-internal", Summary: fmt.Sprintf("rule %q: %v", r.id, err)})
 		}
-		for _, x := range r.lets {
-			if err := x.prog.Link(l); err != nil {
+		for i, x := range r.lets {
+			if err := link(x.prog, i); err != nil {
 				fail(x.pos, err)
 			}
 		}
-		for _, q := range r.reqs {
-			if err := q.prog.Link(l); err != nil {
+		for i, q := range r.reqs {
+			if err := link(q.prog, len(r.lets)+i); err != nil {
 				fail(q.pos, err)
 			}
 			r.slot.reasons = append(r.slot.reasons, Reason{Code: q.code, Message: q.message, Clause: r.clause})
 		}
-		for _, o := range r.outputs {
-			if err := o.prog.Link(l); err != nil {
+		for i, o := range r.outputs {
+			if err := link(o.prog, len(r.lets)+len(r.reqs)+i); err != nil {
 				fail(o.pos, err)
 			}
 		}
 		r.slot.nums, r.slot.opts, r.slot.flags, r.slot.texts, r.slot.days = l.Sizes()
-		r.alloc = allocator(r)
-		r.frames.New = func() any { return newFrame(r) }
+		r.slot.failures = failures(r.slot.reasons)
+		for i, def := range r.inputs {
+			if at := r.slot.inputs[i]; at.Kind == dexpr.Text {
+				r.slot.textDefs = append(r.slot.textDefs, def)
+				if at.Slot != len(r.slot.textDefs)-1 {
+					fail(r.pos, errors.New("input text slots out of order"))
+				}
+			}
+		}
+		r.slot.inline = inlineFits(r)
+		r.slot.records = &recCache{}
+		for _, o := range r.outputs {
+			r.slot.modes = append(r.slot.modes, modes[o.rounding.Mode])
+			r.slot.zeros = append(r.slot.zeros, decimal.New(0, -o.rounding.Places))
+		}
+		if len(r.outputs) <= sharedOutputs {
+			r.slot.outs = &outCache{}
+			for i, o := range r.outputs {
+				r.slot.blank[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
+			}
+		}
+		r.alloc = newRecord
+		r.frames.New = func() any { return &work{f: *newFrame(r)} }
 	}
 	ds.sort()
 	return ds
+}
+
+// maxSharedReqs is how many requirements a rule may have for its lists of
+// reasons to be built at load: one per combination of failures, 2^n in all.
+const maxSharedReqs = 6
+
+// failures returns the reasons of every combination of failed requirements,
+// indexed by the bits of the failed ones, or nil when there are too many
+// requirements to list them all.
+func failures(reasons []Reason) [][]Reason {
+	if len(reasons) > maxSharedReqs {
+		return nil
+	}
+	out := make([][]Reason, 1<<len(reasons))
+	for m := range out {
+		for i, x := range reasons {
+			if m&(1<<i) != 0 {
+				out[m] = append(out[m], x)
+			}
+		}
+		out[m] = out[m][:len(out[m]):len(out[m])] // an append by a caller copies
+	}
+	return out
+}
+
+// reasonsFor returns the reasons of the requirements that failed.
+func (r *rule) reasonsFor(failed uint64) []Reason {
+	if r.slot.failures != nil {
+		return r.slot.failures[failed]
+	}
+	out := make([]Reason, 0, bits.OnesCount64(failed))
+	for i := range r.reqs {
+		if failed&(1<<i) != 0 {
+			out = append(out, r.slot.reasons[i])
+		}
+	}
+	return out
 }
 
 func slotOf(p *param, v *paramValue) slotValue {
@@ -134,123 +219,120 @@ func evalError(id string, pos Pos, at func(line, col int) Pos, err error) error 
 // layout declares as_of and the inputs first), and the outcome of each
 // requirement. Everything else is recomputed from them when the
 // explanation is asked for: evaluation is deterministic.
+//
+// The input slots of most rules fit inline, packed without pointers (a flag
+// as a bit, an enum's code as its index, an amount as its numerator and
+// denominator), so a decision allocates one small record that the garbage
+// collector has little to scan; a rule with more inputs, or an amount past
+// int64, keeps them in slices apart. A record holds no pointers, so the
+// garbage collector never scans it; the rule and the slots kept apart are
+// in the Result.
 type record struct {
-	rule    *rule
 	asOf    Date
 	inForce bool
 	pass    bool
 	budget  int
 	failed  uint64 // bit i: requirement i did not hold
-	kept    shape  // the input slots, in buffers allocated with the record
+
+	flags uint64             // bit i: flag slot i
+	codes [inlineTexts]uint8 // text slot i: its code's index in the enum's values
+	days  [inlineDays]dexpr.Day
+	nums  [inlineNums][2]int64 // number slot i: its numerator and denominator
 }
 
-// A record is allocated together with buffers for the input slots and the
-// outputs, sized by the shape that fits the rule (chosen at load), so an
-// evaluation allocates once and no more than it needs. The working frame
-// (parameters, lets) comes from a pool and is not kept.
-type shape interface {
-	fits(n *slots, outs int) bool
-	slots(n *slots) (nums []dexpr.Num, flags []bool, texts []string, days []dexpr.Day)
-	outputs(outs int) []Output
-	reasons(n int) []Reason // room for n reasons
-}
+// The most input slots of each class a record holds inline.
+const (
+	inlineFlags = 64
+	inlineTexts = 4
+	inlineDays  = 2 // as_of and one date input
+	inlineNums  = 3
+	inlineCodes = 256 // an enum of more codes keeps its slots apart
+)
 
-type shaped[S any, PS interface {
-	*S
-	shape
-}] struct {
-	record
-	bufs S
-}
-
-// tinyShape fits a rule of flags and a choice, such as the training grant.
-type tinyShape struct {
-	flags  [4]bool
-	texts  [1]string
-	days   [1]dexpr.Day
-	outs   [1]Output
-	failed [2]Reason
-}
-
-func (b *tinyShape) fits(n *slots, outs int) bool {
-	return n.inNums == 0 && n.inFlags <= len(b.flags) && n.inTexts <= len(b.texts) && n.inDays <= len(b.days) && outs <= len(b.outs) &&
-		len(n.reasons) <= len(b.failed)
-}
-
-func (b *tinyShape) slots(n *slots) ([]dexpr.Num, []bool, []string, []dexpr.Day) {
-	return nil, b.flags[:n.inFlags], b.texts[:n.inTexts], b.days[:n.inDays]
-}
-
-func (b *tinyShape) outputs(outs int) []Output { return b.outs[:outs] }
-func (b *tinyShape) reasons(n int) []Reason    { return b.failed[:0:n] }
-
-// smallShape fits most other rules of a policy: a few amounts, flags and
-// dates, up to three outputs.
-type smallShape struct {
-	nums   [3]dexpr.Num
-	flags  [4]bool
-	days   [2]dexpr.Day
-	outs   [3]Output
-	failed [3]Reason
-}
-
-func (b *smallShape) fits(n *slots, outs int) bool {
-	return n.inNums <= len(b.nums) && n.inFlags <= len(b.flags) && n.inTexts == 0 && n.inDays <= len(b.days) && outs <= len(b.outs) &&
-		len(n.reasons) <= len(b.failed)
-}
-
-func (b *smallShape) slots(n *slots) ([]dexpr.Num, []bool, []string, []dexpr.Day) {
-	return b.nums[:n.inNums], b.flags[:n.inFlags], nil, b.days[:n.inDays]
-}
-
-func (b *smallShape) outputs(outs int) []Output { return b.outs[:outs] }
-func (b *smallShape) reasons(n int) []Reason    { return b.failed[:0:n] }
-
-// anyShape fits every rule: its buffers are allocated apart.
-type anyShape struct {
+type keptSlots struct {
 	nums  []dexpr.Num
 	flags []bool
 	texts []string
 	days  []dexpr.Day
-	outs  []Output
 }
 
-func (*anyShape) fits(*slots, int) bool { return true }
-
-func (b *anyShape) slots(n *slots) ([]dexpr.Num, []bool, []string, []dexpr.Day) {
-	if b.days == nil {
-		b.nums, b.flags, b.texts, b.days = make([]dexpr.Num, n.inNums), make([]bool, n.inFlags), make([]string, n.inTexts), make([]dexpr.Day, n.inDays)
+// inlineFits reports whether the input slots of r fit a record inline,
+// whatever the amounts.
+func inlineFits(r *rule) bool {
+	n := &r.slot
+	if n.inFlags > inlineFlags || n.inTexts > inlineTexts || n.inDays > inlineDays || n.inNums > inlineNums {
+		return false
 	}
-	return b.nums, b.flags, b.texts, b.days
-}
-
-func (b *anyShape) reasons(n int) []Reason { return make([]Reason, 0, n) }
-
-func (b *anyShape) outputs(outs int) []Output {
-	if b.outs == nil {
-		b.outs = make([]Output, outs)
+	for _, def := range n.textDefs {
+		if len(def.values) > inlineCodes {
+			return false
+		}
 	}
-	return b.outs
+	return true
 }
 
-func newShaped[S any, PS interface {
-	*S
-	shape
-}](r *rule) *record {
-	x := &shaped[S, PS]{}
-	x.rule, x.kept = r, PS(&x.bufs)
-	return &x.record
+// newRecord returns an empty record for a decision of r.
+func newRecord(*rule) *record { return &record{} }
+
+// Results share their record too when it is the same: records are never
+// changed once made, and a record holds the whole of a decision's inputs,
+// so two equal records are two decisions of the same inputs on the same
+// day. Every decision is still made in full; only the record's memory is
+// shared. The cache works as the one of outputs below.
+const (
+	recCacheBits = 8
+	recCacheSize = 1 << recCacheBits
+)
+
+type recCache struct {
+	entries [recCacheSize]atomic.Pointer[record]
+	missed  [recCacheSize]atomic.Uint64
 }
 
-// allocator returns the function that allocates r's records.
-func allocator(r *rule) func(*rule) *record {
-	switch outs := len(r.outputs); {
-	case (&tinyShape{}).fits(&r.slot, outs):
-		return newShaped[tinyShape]
-	case (&smallShape{}).fits(&r.slot, outs):
-		return newShaped[smallShape]
+// hash mixes every field of rec.
+func (rec *record) hash() uint64 {
+	h := uint64(0x6a09e667f3bcc908)
+	mix := func(x uint64) { h = (h ^ x) * 0x9e3779b97f4a7c15; h ^= h >> 31 }
+	b := uint64(0)
+	if rec.inForce {
+		b |= 1
 	}
-	return newShaped[anyShape]
+	if rec.pass {
+		b |= 2
+	}
+	mix(uint64(uint32(rec.asOf.n))<<8 | b)
+	mix(uint64(rec.budget))
+	mix(rec.failed)
+	mix(rec.flags)
+	mix(uint64(rec.codes[0]) | uint64(rec.codes[1])<<8 | uint64(rec.codes[2])<<16 | uint64(rec.codes[3])<<24)
+	for _, d := range rec.days {
+		mix(uint64(d))
+	}
+	for _, n := range rec.nums {
+		mix(uint64(n[0]))
+		mix(uint64(n[1]))
+	}
+	return h | 1
+}
+
+// intern returns a record equal to rec: one that results already share,
+// or a new one.
+func (c *recCache) intern(w *work, rec *record) *record {
+	h := rec.hash()
+	at := h >> (64 - recCacheBits)
+	if e := c.entries[at].Load(); e != nil && *e == *rec {
+		return e
+	}
+	x := new(record)
+	*x = *rec
+	if w.misses++; w.misses%missSample == 0 { // see decideOutputs
+		if c.missed[at].Load() == h {
+			c.entries[at].Store(x)
+		} else {
+			c.missed[at].Store(h)
+		}
+	}
+	return x
 }
 
 // newFrame returns a frame with every slot of r.
@@ -260,24 +342,208 @@ func newFrame(r *rule) *dexpr.Frame {
 		Texts: make([]string, n.texts), Days: make([]dexpr.Day, n.days)}
 }
 
-// keep copies the input slots of f into rec.
-func (rec *record) keep(f *dexpr.Frame) {
-	nums, flags, texts, days := rec.kept.slots(&rec.rule.slot)
-	copy(nums, f.Nums)
-	copy(flags, f.Flags)
-	copy(texts, f.Texts)
-	copy(days, f.Days)
+// keep copies the input slots of f, a frame of r, into rec, or returns
+// them apart when they do not fit.
+func (rec *record) keep(r *rule, f *dexpr.Frame) *keptSlots {
+	n := &r.slot
+	if n.inline {
+		nums, ok := rec.nums[:n.inNums], true
+		for i := range nums {
+			nums[i][0], nums[i][1], ok = f.Nums[i].Parts()
+			if !ok {
+				break
+			}
+		}
+		if ok && rec.keepInline(f, n) {
+			return nil
+		}
+		rec.flags, rec.codes, rec.days, rec.nums = 0, [inlineTexts]uint8{}, [inlineDays]dexpr.Day{}, [inlineNums][2]int64{}
+	}
+	return &keptSlots{nums: append([]dexpr.Num(nil), f.Nums[:n.inNums]...), flags: append([]bool(nil), f.Flags[:n.inFlags]...),
+		texts: append([]string(nil), f.Texts[:n.inTexts]...), days: append([]dexpr.Day(nil), f.Days[:n.inDays]...)}
 }
 
-// restore returns a new frame holding the input slots rec kept.
-func (rec *record) restore() *dexpr.Frame {
-	f := newFrame(rec.rule)
-	nums, flags, texts, days := rec.kept.slots(&rec.rule.slot)
-	copy(f.Nums, nums)
-	copy(f.Flags, flags)
-	copy(f.Texts, texts)
-	copy(f.Days, days)
+// keepInline packs the flag, text and date input slots of f into rec. It
+// reports false when a text is not one of its enum's codes, which read
+// never gives.
+func (rec *record) keepInline(f *dexpr.Frame, n *slots) bool {
+	for i, b := range f.Flags[:n.inFlags] {
+		if b {
+			rec.flags |= 1 << i
+		}
+	}
+	for i, t := range f.Texts[:n.inTexts] {
+		found := false
+		for k, c := range n.textDefs[i].values {
+			if c == t {
+				rec.codes[i], found = uint8(k), true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	copy(rec.days[:], f.Days[:n.inDays])
+	return true
+}
+
+// restore returns a new frame of r holding the input slots rec kept, or
+// those kept apart.
+func (rec *record) restore(r *rule, apart *keptSlots) *dexpr.Frame {
+	n := &r.slot
+	f := newFrame(r)
+	if k := apart; k != nil {
+		copy(f.Nums, k.nums)
+		copy(f.Flags, k.flags)
+		copy(f.Texts, k.texts)
+		copy(f.Days, k.days)
+		return f
+	}
+	for i := range n.inNums {
+		f.Nums[i] = dexpr.NumFromParts(rec.nums[i][0], rec.nums[i][1])
+	}
+	for i := range n.inFlags {
+		f.Flags[i] = rec.flags&(1<<i) != 0
+	}
+	for i := range n.inTexts {
+		f.Texts[i] = n.textDefs[i].values[rec.codes[i]]
+	}
+	copy(f.Days, rec.days[:n.inDays])
 	return f
+}
+
+// work is what one evaluation needs besides its result: the frame and the
+// options, kept in the rule's pool between evaluations.
+type work struct {
+	f   dexpr.Frame
+	cfg evalConfig
+	// the day whose parameter values f holds, when bound is set: evaluation
+	// never writes a parameter's slot, so the next decision on the same day
+	// finds them in place
+	day    Date
+	bound  bool
+	misses uint32 // lists of outputs not found shared (see outCache)
+}
+
+// Results share their list of outputs when the values are the same: a
+// policy's amounts repeat (a tier's grant, months times a monthly rate),
+// and a shared list costs no allocation. The cache is keyed by the rounded
+// values, never by inputs, holds at most outCacheSize lists per rule, and
+// keeps a list only when the same values are noted twice at its place, so
+// a sheet whose amounts never repeat pays one comparison per decision and
+// keeps nothing. Shared lists are never changed in place (across-record
+// checks copy before they refuse).
+const (
+	sharedOutputs = 3 // rules of at most this many outputs share their lists
+	outCacheBits  = 8
+	outCacheSize  = 1 << outCacheBits
+	missSample    = 8
+)
+
+// outKey is a list of outputs by value: which were computed, and each as
+// its rounded value times 10^places.
+type outKey struct {
+	computed uint8
+	qs       [sharedOutputs]int64
+}
+
+type outEntry struct {
+	key  outKey
+	outs []Output
+}
+
+type outCache struct {
+	entries [outCacheSize]atomic.Pointer[outEntry]
+	missed  [outCacheSize]atomic.Uint64 // the hash of the last list that missed at each place
+}
+
+func (k *outKey) hash() uint64 {
+	h := uint64(k.computed) + 1
+	for _, q := range k.qs {
+		h = (h ^ uint64(q)) * 0x9e3779b97f4a7c15
+	}
+	return h | 1
+}
+
+// recordOuts is a record allocated together with the list of outputs of
+// its result, when that list is not shared.
+type recordOuts struct {
+	record
+	outs [sharedOutputs]Output
+}
+
+// decideOutputs returns the outputs of a decision in w's frame (every
+// output when it passed, those kept on failure otherwise, each rounded as
+// declared) and, when it allocated a new list, the record allocated with
+// it for the result; nil when the list is shared.
+func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
+	f := &w.f
+	c := r.slot.outs
+	if c == nil {
+		outs := make([]Output, len(r.outputs))
+		for i, o := range r.outputs {
+			outs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
+			if pass || o.keep {
+				x, err := o.prog.Num(f)
+				if err != nil {
+					return nil, nil, evalError(r.id, o.pos, o.at, err)
+				}
+				outs[i].Value = o.rounding.roundNum(x)
+			}
+		}
+		return outs, nil, nil
+	}
+	var exact [sharedOutputs]dexpr.Num
+	var key outKey
+	shared := true
+	for i, o := range r.outputs {
+		if !pass && !o.keep {
+			continue
+		}
+		x, err := o.prog.Num(f)
+		if err != nil {
+			return nil, nil, evalError(r.id, o.pos, o.at, err)
+		}
+		exact[i] = x
+		key.computed |= 1 << i
+		if shared {
+			key.qs[i], shared = dexpr.RoundSmall(x, o.rounding.Places, r.slot.modes[i])
+		}
+	}
+	var h, at uint64
+	if shared {
+		h = key.hash()
+		at = h >> (64 - outCacheBits)
+		if e := c.entries[at].Load(); e != nil && e.key == key {
+			return e.outs, nil, nil
+		}
+	}
+	x := &recordOuts{outs: r.slot.blank}
+	outs := x.outs[:len(r.outputs):len(r.outputs)]
+	for i, o := range r.outputs {
+		if key.computed&(1<<i) != 0 {
+			switch {
+			case shared && key.qs[i] == 0:
+				outs[i].Value = r.slot.zeros[i] // decimals are immutable: one zero serves every result
+			case shared:
+				outs[i].Value = decimal.New(key.qs[i], -o.rounding.Places)
+			default:
+				outs[i].Value = dexpr.RoundNum(exact[i], o.rounding.Places, r.slot.modes[i])
+			}
+		}
+	}
+	// Only one miss in missSample is noted: a note is a write to memory the
+	// goroutines deciding a sheet together share, and on a sheet whose
+	// values never repeat every decision would make one.
+	if w.misses++; shared && w.misses%missSample == 0 {
+		if c.missed[at].Load() == h {
+			c.entries[at].Store(&outEntry{key: key, outs: outs})
+		} else {
+			c.missed[at].Store(h)
+		}
+	}
+	return outs, &x.record, nil
 }
 
 // bindInput stores input i, as read, in its slot.

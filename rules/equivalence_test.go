@@ -105,7 +105,7 @@ func sameDecision(t *testing.T, s *Set, id string, in Input, on Date) bool {
 	gj, err1 := AppendJSON(nil, got, nil, JSONOptions{}), error(nil) // the reference has no policy to name
 	// The reference's Result is written with got's record only so that
 	// outputs that were not computed are listed alike.
-	wj, err2 := AppendJSON(nil, Result{Rule: want.res.Rule, Pass: want.res.Pass, Outputs: want.res.Outputs, Reasons: want.res.Reasons, rec: got.rec}, nil, JSONOptions{}), error(nil)
+	wj, err2 := AppendJSON(nil, Result{Rule: want.res.Rule, Pass: want.res.Pass, Outputs: want.res.Outputs, Reasons: want.res.Reasons, rec: got.rec, ru: got.ru, apart: got.apart}, nil, JSONOptions{}), error(nil)
 	if err1 != nil || err2 != nil {
 		t.Errorf("%s: marshal: %v %v", id, err1, err2)
 		return false

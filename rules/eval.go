@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/bits"
 
-	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
 	"github.com/shopspring/decimal"
 )
 
@@ -18,17 +18,21 @@ type Result struct {
 	Pass bool `json:"pass"`
 	// Outputs are the rule's named outputs in declared order, each rounded as
 	// declared. Outputs that are not kept on failure are zero when Pass is
-	// false; none are computed when the rule is not in force.
+	// false; none are computed when the rule is not in force. Results with
+	// the same values may share this list: copy it before changing it.
 	Outputs []Output `json:"outputs"`
 	// Reasons lists every requirement that failed, in declared order, then
 	// the check across records that refused it (see [Tally]), if any.
+	// Results may share this list too.
 	Reasons []Reason `json:"reasons"`
 	// Notes tell what changed the decision without refusing it, such as a
 	// claim cut to what a cap leaves (see [Tally]).
 	Notes []Note `json:"notes,omitempty"`
 
-	rec    *record // what [Result.Explanation] is built from
-	across string  // the code of the check across records that refused it
+	rec    *record    // what [Result.Explanation] is built from
+	ru     *rule      // the rule decided
+	apart  *keptSlots // the input slots when rec could not hold them
+	across string     // the code of the check across records that refused it
 }
 
 // Output is one named output of a rule.
@@ -39,8 +43,80 @@ type Output struct {
 	Rounding Rounding        `json:"rounding"`
 }
 
-// String returns the value with exactly its declared places ("2000.00").
-func (o Output) String() string { return o.Value.StringFixed(o.Rounding.Places) }
+// String returns the value with exactly its declared places ("2000.00"),
+// rounded half-up if it has more.
+func (o Output) String() string {
+	var buf [32]byte
+	return string(o.AppendText(buf[:0]))
+}
+
+// AppendText appends the value as [Output.String] writes it to dst and
+// returns the extended buffer. A value of at most 18 digits is written
+// without allocating.
+func (o Output) AppendText(dst []byte) []byte {
+	p, e := o.Rounding.Places, o.Value.Exponent()
+	if k := p + e; p < 0 || p > maxFixedPlaces || k < 0 || k > maxFixedPlaces || o.Value.NumDigits() > maxFixedPlaces {
+		return append(dst, o.Value.StringFixed(p)...)
+	}
+	c := o.Value.CoefficientInt64()
+	hi, lo := bits.Mul64(abs64(c), pow10[p+e])
+	if hi != 0 || lo > math.MaxInt64 {
+		return append(dst, o.Value.StringFixed(p)...)
+	}
+	if c < 0 {
+		dst = append(dst, '-')
+	}
+	// lo is the value times 10^p: its digits, the last p after the point,
+	// with zeros before them so that at least one digit precedes the point
+	var digits [24]byte
+	i := len(digits)
+	for n := int32(0); lo > 0 || n <= p; n++ {
+		if n == p && p > 0 {
+			i--
+			digits[i] = '.'
+		}
+		i--
+		digits[i] = byte('0' + lo%10)
+		lo /= 10
+	}
+	return append(dst, digits[i:]...)
+}
+
+// Units returns the value in units of its last declared place, such as
+// fen for money at 2 places (1234.56 is 123456), for sums kept in
+// integers. ok is false when the value is not a whole number of those
+// units or does not fit in an int64.
+func (o Output) Units() (n int64, ok bool) {
+	p, e := o.Rounding.Places, o.Value.Exponent()
+	if k := p + e; p >= 0 && p <= maxFixedPlaces && k >= 0 && k <= maxFixedPlaces && o.Value.NumDigits() <= maxFixedPlaces {
+		c := o.Value.CoefficientInt64()
+		hi, lo := bits.Mul64(abs64(c), pow10[k])
+		if hi == 0 && lo <= math.MaxInt64 {
+			if c < 0 {
+				return -int64(lo), true
+			}
+			return int64(lo), true
+		}
+	}
+	u := o.Value.Shift(p)
+	if !u.IsInteger() || !u.BigInt().IsInt64() {
+		return 0, false
+	}
+	return u.IntPart(), true
+}
+
+// maxFixedPlaces is the most places, and digits, Output.AppendText writes
+// from an int64.
+const maxFixedPlaces = 18
+
+var pow10 = [maxFixedPlaces + 1]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+func abs64(n int64) uint64 {
+	if n < 0 {
+		return uint64(-n)
+	}
+	return uint64(n)
+}
 
 // MarshalJSON writes the value with exactly its declared places.
 func (o Output) MarshalJSON() ([]byte, error) {
@@ -72,10 +148,10 @@ func (r Result) Output(name string) (v decimal.Decimal, ok bool) {
 // Clause returns the clause of the policy behind the rule decided, such as
 // "第七条". It is read without building the explanation.
 func (r Result) Clause() string {
-	if r.rec == nil {
+	if r.ru == nil {
 		return ""
 	}
-	return r.rec.rule.clause
+	return r.ru.clause
 }
 
 // HasReason reports whether code is among r's reasons.
@@ -120,11 +196,6 @@ func WithBudget(steps int) EvalOption {
 // budget used up ([ErrBudget]), cancelled ctx). The context is checked
 // between steps. Eval is safe for concurrent use.
 func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption) (res Result, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = Result{}, &EvalError{Rule: id, Err: fmt.Errorf("internal error: %v", r)}
-		}
-	}()
 	if err := ctx.Err(); err != nil {
 		return Result{}, &EvalError{Rule: id, Err: err}
 	}
@@ -132,9 +203,26 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 	if !ok {
 		return Result{}, &EvalError{Rule: id, Err: fmt.Errorf("%w %q%s", ErrUnknownRule, id, didYouMean(id, s.ruleOrder))}
 	}
-	var cfg evalConfig
+	w := r.frames.Get().(*work)
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = Result{}, &EvalError{Rule: id, Err: fmt.Errorf("internal error: %v", p)}
+		}
+		w.f.Limit(nil, 0) // the pool keeps the frame, not the context
+		r.frames.Put(w)
+	}()
+	return r.eval(ctx, in, w, opts)
+}
+
+// eval is [Set.Eval] of rule r with working frame w.
+func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (Result, error) {
+	id := r.id
+	// The options write into w, which is on the heap already: a config on
+	// the stack would escape to it through the option functions.
+	cfg := &w.cfg
+	*cfg = evalConfig{}
 	for _, o := range opts {
-		o(&cfg)
+		o(cfg)
 	}
 	if cfg.budget <= 0 {
 		cfg.budget = DefaultBudget
@@ -151,55 +239,45 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		return Result{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: errMissing}
 	}
 
-	f := r.frames.Get().(*dexpr.Frame)
-	defer func() {
-		f.Limit(nil, 0) // the pool keeps the frame, not the context
-		r.frames.Put(f)
-	}()
+	f := &w.f
 	f.Days[r.slot.asOf.Slot] = dayOf(asOf)
 	for i, def := range r.inputs {
-		v, err := def.read(in[def.name])
-		if err != nil {
+		if err := def.bind(f, r.slot.inputs[i].Slot, in[def.name]); err != nil {
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
-		bindInput(f, r.slot.inputs[i].Slot, def, v)
 	}
-	rec := r.alloc(r)
-	rec.asOf, rec.budget = asOf, cfg.budget
-	rec.keep(f)
-	res = Result{Rule: id, rec: rec}
 	if !r.inForce.Contains(asOf) {
-		res.Reasons = []Reason{{Code: ReasonNotInForce, Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}
-		return res, nil
+		rec := newRecord(r)
+		rec.asOf, rec.budget = asOf, cfg.budget
+		return Result{Rule: id, rec: rec, ru: r, apart: rec.keep(r, f), Reasons: []Reason{{Code: ReasonNotInForce,
+			Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}}, nil
 	}
-	rec.inForce = true
-	if err := r.bindParams(f, asOf); err != nil {
-		return Result{}, err
+	if !w.bound || w.day != asOf {
+		w.bound = false
+		if err := r.bindParams(f, asOf); err != nil {
+			return Result{}, err
+		}
+		w.day, w.bound = asOf, true
 	}
 	f.Limit(ctx, cfg.budget)
-	if rec.failed, err = r.decide(f); err != nil {
+	failed, err := r.decide(f)
+	if err != nil {
 		return Result{}, err
 	}
-	rec.pass = rec.failed == 0
-	res.Pass = rec.pass
-	if !rec.pass {
-		res.Reasons = rec.kept.reasons(bits.OnesCount64(rec.failed))
-		for i := range r.reqs {
-			if rec.failed&(1<<i) != 0 {
-				res.Reasons = append(res.Reasons, r.slot.reasons[i])
-			}
-		}
+	outs, rec, err := r.decideOutputs(w, failed == 0)
+	if err != nil {
+		return Result{}, err
 	}
-	res.Outputs = rec.kept.outputs(len(r.outputs))
-	for i, o := range r.outputs {
-		res.Outputs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
-		if rec.pass || o.keep {
-			exact, err := o.prog.Num(f)
-			if err != nil {
-				return Result{}, evalError(id, o.pos, o.at, err)
-			}
-			res.Outputs[i].Value = o.rounding.roundNum(exact)
-		}
+	kept := record{asOf: asOf, budget: cfg.budget, inForce: true, failed: failed, pass: failed == 0}
+	apart := kept.keep(r, f)
+	if rec != nil {
+		*rec = kept
+	} else {
+		rec = r.slot.records.intern(w, &kept)
+	}
+	res := Result{Rule: id, Pass: rec.pass, Outputs: outs, rec: rec, ru: r, apart: apart}
+	if !rec.pass {
+		res.Reasons = r.reasonsFor(failed)
 	}
 	return res, nil
 }
@@ -211,15 +289,14 @@ var asOfDef = &inputDef{name: AsOf, label: asOfLabel, typ: TypeDate}
 // when asked for, recomputing each output's exact value, so a caller that
 // never asks pays nothing for it.
 func (r Result) Explanation() Explanation {
-	rec := r.rec
-	if rec == nil {
+	rec, ru := r.rec, r.ru
+	if rec == nil || ru == nil {
 		return Explanation{}
 	}
-	ru := rec.rule
 	s := ru.set
 	ex := Explanation{Policy: s.meta.ID, PolicyNumber: s.meta.Number, PolicyHash: s.hash, Rule: ru.id, Title: ru.title,
 		Clause: ru.clause, Quote: ru.quote, AsOf: rec.asOf, InForce: ru.inForce, InForceOnDate: rec.inForce, Pass: rec.pass}
-	f := rec.restore()
+	f := rec.restore(ru, r.apart)
 	for i, def := range ru.inputs {
 		ex.Inputs = append(ex.Inputs, Fact{Name: def.name, Label: def.label, Value: input(f, ru.slot.inputs[i].Slot, def)})
 	}

@@ -137,3 +137,19 @@ func ExampleWithBudget() {
 	// true
 	// 600.00 <nil>
 }
+
+func ExampleSet_Coverage() {
+	src := grants + `tests:
+  - {name: seven months pay six, rule: subsidy, on: "2021-10-01", input: {months: 7}, want: {amount: "1200.00"}}
+  - {name: no months, rule: subsidy, on: "2021-10-01", input: {months: 0}, want: {pass: false}}
+`
+	set, _ := rules.Compile(rules.Source{Name: "demo.yaml", Data: []byte(src)})
+	cov := set.Coverage(context.Background())
+	_ = cov.WriteText(os.Stdout)
+	// No case pays fewer than six months, and none is judged in 2025:
+	// Output:
+	// demo.yaml:13:3: subsidy: 66.6% (4 of 6)
+	// demo.yaml:21:46: subsidy: output amount: min(…) never chose its first argument
+	// demo.yaml:11:9: subsidy: parameter monthly from 2025-01-01: never used
+	// total: 66.6% (4 of 6)
+}

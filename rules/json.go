@@ -197,7 +197,7 @@ func appendOutputs(dst []byte, res Result) []byte {
 	if res.rec == nil {
 		return dst
 	}
-	info, ok := res.rec.rule.set.Rule(res.Rule)
+	info, ok := res.ru.set.Rule(res.Rule)
 	if !ok {
 		return dst
 	}
@@ -223,7 +223,7 @@ func (r Result) policy() *Set {
 	if r.rec == nil {
 		return nil
 	}
-	return r.rec.rule.set
+	return r.ru.set
 }
 
 const hexDigits = "0123456789abcdef"

@@ -141,19 +141,34 @@ func (t TestResult) String() string {
 // Test is safe for concurrent use; it compiles the sets it needs for the
 // cases from the files s was built from.
 func (s *Set) Test(ctx context.Context) []TestResult {
+	return s.runTests(ctx, s.forCase, nil)
+}
+
+// runTests runs the test cases of s as [Set.Test] describes, on the sets
+// build returns for a case's parameters and the first n files, and tells
+// seen, if not nil, of every decision made.
+func (s *Set) runTests(ctx context.Context, build func(params []caseParam, n int) (*Set, error), seen func(tc *testCase, res Result, err error)) []TestResult {
 	out := make([]TestResult, 0, len(s.tests))
 	var alone *Set // the policy without its overlays
 	var aloneErr error
 	overlays := len(s.sources) > 1
-	for _, tc := range s.tests {
+	eval := func(set *Set, tc *testCase) (Result, error) {
+		res, err := set.Eval(ctx, tc.rule, tc.input, On(tc.on))
+		if seen != nil {
+			seen(tc, res, err)
+		}
+		return res, err
+	}
+	for i := range s.tests {
+		tc := &s.tests[i]
 		tr := TestResult{Name: tc.name, Rule: tc.rule, Pos: tc.pos, Overlay: tc.overlay}
-		with, err := s.forCase(tc.params, len(s.sources))
+		with, err := build(tc.params, len(s.sources))
 		if err != nil {
 			tr.Failures = []string{fmt.Sprintf("cannot build the policy with the case's parameters: %v", err)}
 			out = append(out, tr)
 			continue
 		}
-		res, err := with.Eval(ctx, tc.rule, tc.input, On(tc.on))
+		res, err := eval(with, tc)
 		if !overlays || tc.overlay {
 			tr.Failures = tc.check(res, err)
 			out = append(out, tr)
@@ -162,9 +177,9 @@ func (s *Set) Test(ctx context.Context) []TestResult {
 		before, berr := alone, aloneErr
 		switch {
 		case len(tc.params) > 0:
-			before, berr = s.forCase(tc.params, 1)
+			before, berr = build(tc.params, 1)
 		case alone == nil && aloneErr == nil:
-			alone, aloneErr = s.forCase(nil, 1)
+			alone, aloneErr = build(nil, 1)
 			before, berr = alone, aloneErr
 		}
 		if berr != nil {
@@ -172,7 +187,7 @@ func (s *Set) Test(ctx context.Context) []TestResult {
 			out = append(out, tr)
 			continue
 		}
-		bres, berr := before.Eval(ctx, tc.rule, tc.input, On(tc.on))
+		bres, berr := eval(before, tc)
 		if failures := tc.check(bres, berr); len(failures) > 0 {
 			for i := range failures {
 				failures[i] = "under the policy alone: " + failures[i]
@@ -204,16 +219,11 @@ func (s *Set) forCase(params []caseParam, n int) (*Set, error) {
 	return compile(s.files[:n], derivation{derived: true, override: params})
 }
 
-// needsFiles reports whether Test must build sets from the files of s:
-// a case sets parameters, or overlays may change the policy's cases.
-func (s *Set) needsFiles(files int) bool {
-	for _, tc := range s.tests {
-		if len(tc.params) > 0 || (files > 1 && !tc.overlay) {
-			return true
-		}
-	}
-	return false
-}
+// needsFiles reports whether s must keep its files: when it has test
+// cases, Test builds sets from them for a case that sets parameters or
+// for the policy's cases under overlays, and Coverage builds sets that
+// record what the cases reach.
+func (s *Set) needsFiles(int) bool { return len(s.tests) > 0 }
 
 // check returns why the decision (res, err) is not what the case wants.
 func (tc *testCase) check(res Result, err error) []string {

@@ -22,8 +22,9 @@ type Set struct {
 	rules      map[string]*rule
 	ruleOrder  []string
 	tests      []testCase
-	// files are the sources, kept when a test case must be run on a set
-	// derived from them (see Set.Test); nil otherwise.
+	// files are the sources, kept when the set has test cases, which may
+	// run on sets derived from them (see Set.Test, Set.Coverage); nil
+	// otherwise.
 	files []Source
 }
 

@@ -56,10 +56,10 @@ const (
 // the policy declares for it, so "是", "1800.00" and "B类" are all accepted
 // where a bool, money or enum input is expected. The zero Value is "no value".
 type Value struct {
-	kind valueKind
+	kind valueKind // the small fields first: 56 bytes in all, not 64
 	b    bool
-	n    int64
 	day  Date
+	n    int64
 	s    string
 	d    decimal.Decimal
 	q    *big.Rat
@@ -220,6 +220,153 @@ type inputDef struct {
 	aliases                  map[string]string // enum alias → code
 	boxed                    map[string]any    // enum code → the code as an expression value
 	min, max, above          *decimal.Decimal
+
+	// Set when the rules are linked, for [inputDef.bind]'s fast paths: the
+	// enum's codes and aliases need no trimming, and the bounds as numbers.
+	linked                bool
+	plainCodes            bool
+	lo, hi, over          dexpr.Num
+	hasLo, hasHi, hasOver bool
+}
+
+// prepare fills what bind's fast paths need. It is called once, at load.
+func (def *inputDef) prepare() {
+	if def.linked {
+		return
+	}
+	def.plainCodes = true
+	for _, c := range def.values {
+		def.plainCodes = def.plainCodes && strings.TrimSpace(c) == c
+	}
+	for a := range def.aliases {
+		def.plainCodes = def.plainCodes && strings.TrimSpace(a) == a
+	}
+	if def.min != nil {
+		def.lo, def.hasLo = dexpr.NumOf(*def.min), true
+	}
+	if def.max != nil {
+		def.hi, def.hasHi = dexpr.NumOf(*def.max), true
+	}
+	if def.above != nil {
+		def.over, def.hasOver = dexpr.NumOf(*def.above), true
+	}
+	def.linked = true
+}
+
+// bind reads v as [inputDef.read] does and stores it in slot at of f. Text
+// in the common spellings (是/否, true/false, 1/0, an enum's code or alias as
+// declared, plain digits), a Bool for a bool and an Int for an int without
+// bounds are read here without building a Value; anything else, and every
+// error, goes through read.
+func (def *inputDef) bind(f *dexpr.Frame, at int, v Value) error {
+	if v.kind == kindText && def.linked {
+		switch def.typ {
+		case TypeBool:
+			switch v.s {
+			case "是", "1", "true", "TRUE":
+				f.Flags[at] = true
+				return nil
+			case "否", "0", "false", "FALSE":
+				f.Flags[at] = false
+				return nil
+			}
+		case TypeEnum:
+			if def.plainCodes {
+				for _, c := range def.values {
+					if v.s == c {
+						f.Texts[at] = c
+						return nil
+					}
+				}
+				if c, ok := def.aliases[v.s]; ok {
+					f.Texts[at] = c
+					return nil
+				}
+			}
+		case TypeMoney, TypeDecimal, TypeInt:
+			if n, ok := def.plainNumber(v.s); ok {
+				f.Nums[at] = n
+				return nil
+			}
+		}
+	}
+	if def.linked {
+		switch {
+		case v.kind == kindBool && def.typ == TypeBool:
+			f.Flags[at] = v.b
+			return nil
+		case v.kind == kindInt && def.typ == TypeInt && !def.hasLo && !def.hasHi && !def.hasOver:
+			f.Nums[at] = dexpr.IntNum(v.n)
+			return nil
+		}
+	}
+	x, err := def.read(v)
+	if err != nil {
+		return err
+	}
+	bindInput(f, at, def, x)
+	return nil
+}
+
+// maxPlainDigits is how many digits a number read by plainNumber may have:
+// money scaled to fen stays within 18 digits, which an int64 holds.
+const maxPlainDigits = 16
+
+// plainNumber reads text written as [-]digits[.digits] with at most
+// maxPlainDigits digits, within the input's bounds, as exactly the number
+// readNumber and NumOf would give: money as fen over 100, a decimal as its
+// digits over 10^places, an int (no point) over 1. ok is false for anything
+// else, which the caller reads the long way.
+func (def *inputDef) plainNumber(s string) (n dexpr.Num, ok bool) {
+	i, neg := 0, false
+	if len(s) > 0 && s[0] == '-' {
+		i, neg = 1, true
+	}
+	var v int64
+	digits, places, point := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+			digits++
+			if point {
+				places++
+			}
+		case c == '.' && !point && digits > 0:
+			point = true
+		default:
+			return n, false
+		}
+	}
+	if digits == 0 || digits > maxPlainDigits || (point && places == 0) {
+		return n, false
+	}
+	if neg {
+		v = -v
+	}
+	switch def.typ {
+	case TypeInt:
+		if point {
+			return n, false
+		}
+		n = dexpr.IntNum(v)
+	case TypeMoney:
+		if places > moneyPlaces {
+			return n, false
+		}
+		for ; places < moneyPlaces; places++ {
+			v *= 10
+		}
+		n = dexpr.ScaledNum(v, moneyPlaces)
+	default:
+		n = dexpr.ScaledNum(v, int32(places))
+	}
+	switch {
+	case def.hasLo && dexpr.Cmp(n, def.lo) < 0, def.hasHi && dexpr.Cmp(n, def.hi) > 0, def.hasOver && dexpr.Cmp(n, def.over) <= 0:
+		return n, false // out of bounds: read says why
+	}
+	return n, true
 }
 
 // ParseValue reads text as a value of type t with the same rules as inputs:

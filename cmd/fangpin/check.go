@@ -111,15 +111,30 @@ func loadFiles(fs *flag.FlagSet, args []string) (*rules.Set, error) {
 // overlays, the policy's cases whose answers the overlays change are
 // listed as changed, with before and after: an overlay is meant to change
 // them, so they are not failures.
+//
+// With --coverage it then prints, per rule, the share of the outcomes of
+// its decision points the cases reached (requirements held and failed,
+// conditions, min, max and ?? each way, rounding, dated parameter values),
+// and each outcome none reached with its file:line:col. Coverage is a
+// report: only failing cases change the exit status.
 func (e *env) test(ctx context.Context, args []string) error {
 	fs := e.flags("test")
 	verbose := fs.Bool("v", false, "print passing cases too")
+	coverage := fs.Bool("coverage", false, "also report which decision points of each rule the cases reach")
 	set, err := loadFiles(fs, args)
 	if err != nil {
 		return helped(err)
 	}
+	var results []rules.TestResult
+	var cov rules.Coverage
+	if *coverage {
+		cov = set.Coverage(ctx)
+		results = cov.Tests
+	} else {
+		results = set.Test(ctx)
+	}
 	var count [3]int
-	for _, r := range set.Test(ctx) {
+	for _, r := range results {
 		st := r.Status()
 		count[st]++
 		if st != rules.TestPassed || *verbose {
@@ -131,6 +146,12 @@ func (e *env) test(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stdout, "%d passed, %d changed by the overlays, %d failed\n", passed, changed, failed)
 	} else {
 		fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
+	}
+	if *coverage {
+		fmt.Fprintln(e.stdout, "coverage of the decision points:")
+		if err := cov.WriteText(e.stdout); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
 		return errSomeFailed

@@ -94,3 +94,51 @@ func TestTestOverlayOwnCases(t *testing.T) {
 	assert.Contains(t, out, wrong+":12:5: FAIL a round trip above the cap is paid 500.00: amount = 500, want 1286.5\n")
 	assert.Regexp(t, `\n\d+ passed, 2 changed by the overlays, 1 failed\n$`, out)
 }
+
+func TestTestCoverage(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		golden string
+	}{
+		// the default policy's cases reach every point: 100.0%
+		{"default policy", []string{"test", "--coverage"}, 0, "test-coverage-default.txt"},
+		// a requirement no case sees fail is named with its line
+		{"untested requirement", []string{"test", "--coverage", "testdata/untested-requirement.yaml"}, 0, "test-coverage-untested.txt"},
+		// the county's overlay: the policy's changed cases, then the coverage
+		{"overlay", []string{"test", "--coverage", "testdata/county-with-tests.yaml"}, 0, "test-coverage-overlay.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := cli(t, "", tt.args...)
+			assert.Equal(t, tt.code, code, errs)
+			golden(t, tt.golden, out)
+		})
+	}
+}
+
+func TestTestCoverageNamesTheLineOfAnUntestedRequirement(t *testing.T) {
+	out, _, code := cli(t, "", "test", "--coverage", "testdata/untested-requirement.yaml")
+	assert.Equal(t, 0, code)
+	// line 28 is `when: back_to_work`
+	assert.Contains(t, out, "testdata/untested-requirement.yaml:28:15: travel: requirement not-back-to-work: never failed\n")
+	assert.Contains(t, out, "\ntotal: 80.0% (4 of 5)\n")
+
+	// A case that fails still fails with --coverage, and the coverage is
+	// still printed.
+	data, err := os.ReadFile("testdata/untested-requirement.yaml")
+	require.NoError(t, err)
+	wrong := filepath.Join(t.TempDir(), "travel.yaml")
+	require.NoError(t, os.WriteFile(wrong, []byte(strings.Replace(string(data), `amount: "500.00"}`, `amount: "800.00"}`, 1)), 0o644))
+	out, _, code = cli(t, "", "test", "--coverage", wrong)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, wrong+":41:5: FAIL over the cap: amount = 500, want 800\n")
+	assert.Contains(t, out, "\ntotal: 80.0% (4 of 5)\n")
+}
+
+func TestTestWithoutCoveragePrintsNoCoverage(t *testing.T) {
+	out, _, code := cli(t, "", "test", "testdata/untested-requirement.yaml")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "2 passed, 0 failed\n", out)
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -32,6 +33,9 @@ type csvReader struct {
 	rows rowSource
 	line int    // lines split so far
 	rec  []byte // a record that spans buffers or lines
+	// the cells of the last record read without encoding/csv, reused as
+	// encoding/csv reuses its record
+	fields []string
 }
 
 // feeder gives encoding/csv one record at a time, then io.EOF until the
@@ -136,6 +140,9 @@ func (c *csvReader) readRow() (int, []string, error) {
 	if rec == nil {
 		return 0, nil, io.EOF
 	}
+	if bytes.IndexByte(rec, '"') < 0 {
+		return c.plainRow(start, rec)
+	}
 	c.feed.b = rec
 	fields, err := c.r.Read()
 	if errors.Is(err, io.EOF) {
@@ -149,6 +156,40 @@ func (c *csvReader) readRow() (int, []string, error) {
 		return 0, nil, err
 	}
 	if c.utf8 {
+		for i, s := range fields {
+			if !utf8.ValidString(s) {
+				return start, nil, &rowProblem{line: start, err: fmt.Errorf("cell %d is not UTF-8 text (if the file is GB18030, say so with the encoding option)", i+1)}
+			}
+		}
+	}
+	return start, fields, nil
+}
+
+// plainRow reads a record without quotes, which is one line, as
+// encoding/csv would: a line end (\n, \r\n, or a \r at the end of the
+// file) is not part of it, an empty line is a blank line, and the cells are
+// what lies between commas. encoding/csv is told of the line, so the lines
+// it reports in later errors stay right.
+func (c *csvReader) plainRow(start int, line []byte) (int, []string, error) {
+	c.feed.nl++
+	line = bytes.TrimSuffix(line, []byte{'\n'})
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if len(line) == 0 {
+		return start, nil, nil // a blank line
+	}
+	text := string(line)
+	fields := c.fields[:0]
+	for {
+		i := strings.IndexByte(text, ',')
+		if i < 0 {
+			break
+		}
+		fields = append(fields, text[:i])
+		text = text[i+1:]
+	}
+	fields = append(fields, text)
+	c.fields = fields
+	if c.utf8 && !utf8.Valid(line) {
 		for i, s := range fields {
 			if !utf8.ValidString(s) {
 				return start, nil, &rowProblem{line: start, err: fmt.Errorf("cell %d is not UTF-8 text (if the file is GB18030, say so with the encoding option)", i+1)}
@@ -250,7 +291,7 @@ const utf8BOM = "\ufeff"
 type csvWriter struct {
 	out    committer
 	buf    *bufio.Writer
-	w      *csv.Writer
+	w      recordWriter
 	cols   []Column
 	rec    []string
 	closed bool
@@ -258,7 +299,7 @@ type csvWriter struct {
 
 func newCSVWriter(out committer, cols []Column, bom bool) (*csvWriter, error) {
 	buf := bufio.NewWriterSize(out, 64<<10)
-	w := &csvWriter{out: out, buf: buf, w: csv.NewWriter(buf), cols: cols, rec: make([]string, len(cols))}
+	w := &csvWriter{out: out, buf: buf, w: recordWriter{buf}, cols: cols, rec: make([]string, len(cols))}
 	if bom {
 		buf.WriteString(utf8BOM)
 	}
@@ -292,6 +333,63 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 	return w.w.Write(w.rec)
 }
 
+// recordWriter writes records exactly as an encoding/csv Writer with its
+// defaults (a comma, \n line ends) writes them, straight into the
+// buffered output instead of through a buffer of its own.
+type recordWriter struct{ w *bufio.Writer }
+
+func (r recordWriter) Write(record []string) error {
+	w := r.w
+	for n, field := range record {
+		if n > 0 {
+			w.WriteByte(',')
+		}
+		if !fieldNeedsQuotes(field) {
+			w.WriteString(field)
+			continue
+		}
+		w.WriteByte('"')
+		for len(field) > 0 {
+			i := strings.IndexAny(field, "\"\r\n")
+			if i < 0 {
+				i = len(field)
+			}
+			w.WriteString(field[:i])
+			field = field[i:]
+			if len(field) > 0 {
+				switch field[0] {
+				case '"':
+					w.WriteString(`""`)
+				case '\r':
+					w.WriteByte('\r')
+				case '\n':
+					w.WriteByte('\n')
+				}
+				field = field[1:]
+			}
+		}
+		w.WriteByte('"')
+	}
+	return w.WriteByte('\n') // a bufio.Writer's error stays: the last write reports any
+}
+
+// fieldNeedsQuotes is encoding/csv's rule for a comma-separated field.
+func fieldNeedsQuotes(field string) bool {
+	if field == "" {
+		return false
+	}
+	if field == `\.` {
+		return true
+	}
+	for i := 0; i < len(field); i++ {
+		if c := field[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	r1, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r1)
+}
+
 // joinList joins codes with ";", without allocating for zero or one code.
 func joinList(list []string) string {
 	switch len(list) {
@@ -308,11 +406,6 @@ func (w *csvWriter) Close([][]string) error {
 		return errClosed
 	}
 	w.closed = true
-	w.w.Flush()
-	if err := w.w.Error(); err != nil {
-		w.out.Abort()
-		return err
-	}
 	if err := w.buf.Flush(); err != nil {
 		w.out.Abort()
 		return err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // titleSearch is how many non-blank rows are looked at for the header when
@@ -101,11 +103,32 @@ func (s *rowSource) start(empty string) error {
 func filled(cells []string) int {
 	n := 0
 	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
+		if !blank(c) {
 			n++
 		}
 	}
 	return n
+}
+
+// blank reports whether s is empty or only white space, as
+// strings.TrimSpace(s) == "" does, without building the trimmed text.
+func blank(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c != ' ' && (c < '\t' || c > '\r') { // ASCII space: \t \n \v \f \r and ' '
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // nextRecord returns the next record; see [Reader.Next].

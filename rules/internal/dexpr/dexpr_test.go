@@ -81,3 +81,33 @@ func TestSingleVariableSkipsTheVM(t *testing.T) {
 	_, err = p.Run(nil, map[string]any{})
 	assert.EqualError(t, err, "held has no value")
 }
+
+// TestGCDMatchesEuclid compares the binary gcd with Euclid's on random and
+// edge values.
+func TestGCDMatchesEuclid(t *testing.T) {
+	euclid := func(a, b uint64) uint64 {
+		for b != 0 {
+			a, b = b, a%b
+		}
+		return a
+	}
+	vals := []uint64{0, 1, 2, 3, 10, 100, 1 << 62, 1<<63 - 1, 1 << 63, 1<<64 - 1, 600851475143, 1e18}
+	for _, a := range vals {
+		for _, b := range vals {
+			assert.Equal(t, euclid(a, b), gcd(a, b), "gcd(%d, %d)", a, b)
+		}
+	}
+	x := uint64(88172645463325252)
+	for i := 0; i < 100_000; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		a, b := x>>(x%64), (x*2654435761)>>(x%61)
+		if i%3 == 0 { // a common factor
+			a, b = a%1e9*(x%1000+1), b%1e9*(x%1000+1)
+		}
+		if g, w := gcd(a, b), euclid(a, b); g != w {
+			t.Fatalf("gcd(%d, %d) = %d, want %d", a, b, g, w)
+		}
+	}
+}

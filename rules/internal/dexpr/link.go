@@ -22,13 +22,17 @@ type (
 // Link compiles p to closures over the slots of l. Every name p reads must be
 // declared in l. It fails only on a node kind the checker lets through and
 // the compiler does not know, which is a defect in this package.
-func (p *Program) Link(l *Layout) (err error) {
+func (p *Program) Link(l *Layout) error { return p.link(l, nil, nil) }
+
+// link is [Program.Link], telling hit which way each point in index went
+// when hit is not nil (see [Program.LinkCovered]).
+func (p *Program) link(l *Layout, hit Hit, index map[ast.Node]int) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("expression could not be compiled: %v", r)
 		}
 	}()
-	c := &linker{layout: l, src: []rune(p.Source()), locals: map[string]Var{}}
+	c := &linker{layout: l, src: []rune(p.Source()), locals: map[string]Var{}, hit: hit, index: index}
 	c.clip = clip(p.Source())
 	root := p.prog.Node()
 	switch p.Kind {
@@ -77,6 +81,8 @@ type linker struct {
 	clip   string
 	locals map[string]Var
 	err    error
+	hit    Hit              // nil unless linked for coverage
+	index  map[ast.Node]int // the points, when linked for coverage
 }
 
 func (c *linker) fail(n ast.Node, format string, args ...any) {

@@ -21,7 +21,7 @@ func (c *linker) num(n ast.Node) numFn {
 			return func(f *Frame) (Num, error) { return f.Nums[v.Slot], nil }
 		}
 	case *ast.ConditionalNode:
-		cond, a, b, w := c.boolean(x.Cond), c.num(x.Exp1), c.num(x.Exp2), c.wrap(x)
+		cond, a, b, w := c.branch(x, c.boolean(x.Cond)), c.num(x.Exp1), c.num(x.Exp2), c.wrap(x)
 		return func(f *Frame) (Num, error) {
 			if err := f.tick(); err != nil {
 				return Num{}, w(err)
@@ -73,7 +73,7 @@ func (c *linker) numCall(x *ast.CallNode) numFn {
 	w := c.wrap(x)
 	args := x.Arguments
 	if op, ok := binaryOps[name]; ok && len(args) == 2 {
-		l, r := c.num(args[0]), c.num(args[1])
+		l, r, op := c.num(args[0]), c.num(args[1]), c.choice(x, name, op)
 		return func(f *Frame) (Num, error) {
 			if err := f.tick(); err != nil {
 				return Num{}, w(err)
@@ -116,7 +116,7 @@ func (c *linker) numCall(x *ast.CallNode) numFn {
 	case name == "round" && len(args) == 2:
 		return c.round(x, w)
 	case name == "dor" && len(args) == 2:
-		o, b := c.opt(args[0]), c.num(args[1])
+		o, b := c.present(x, c.opt(args[0])), c.num(args[1])
 		return func(f *Frame) (Num, error) {
 			if err := f.tick(); err != nil {
 				return Num{}, w(err)
@@ -218,7 +218,7 @@ func (c *linker) boolean(n ast.Node) boolFn {
 	case *ast.BinaryNode:
 		return c.binary(x)
 	case *ast.ConditionalNode:
-		cond, a, b, w := c.boolean(x.Cond), c.boolean(x.Exp1), c.boolean(x.Exp2), c.wrap(x)
+		cond, a, b, w := c.branch(x, c.boolean(x.Cond)), c.boolean(x.Exp1), c.boolean(x.Exp2), c.wrap(x)
 		return func(f *Frame) (bool, error) {
 			if err := f.tick(); err != nil {
 				return false, w(err)
@@ -519,7 +519,7 @@ func (c *linker) text(n ast.Node) textFn {
 			return func(f *Frame) (string, error) { return f.Texts[v.Slot], nil }
 		}
 	case *ast.ConditionalNode:
-		cond, a, b, w := c.boolean(x.Cond), c.text(x.Exp1), c.text(x.Exp2), c.wrap(x)
+		cond, a, b, w := c.branch(x, c.boolean(x.Cond)), c.text(x.Exp1), c.text(x.Exp2), c.wrap(x)
 		return func(f *Frame) (string, error) {
 			if err := f.tick(); err != nil {
 				return "", w(err)
@@ -560,7 +560,7 @@ func (c *linker) day(n ast.Node) dayFn {
 			return func(f *Frame) (Day, error) { return f.Days[v.Slot], nil }
 		}
 	case *ast.ConditionalNode:
-		cond, a, b, w := c.boolean(x.Cond), c.day(x.Exp1), c.day(x.Exp2), c.wrap(x)
+		cond, a, b, w := c.branch(x, c.boolean(x.Cond)), c.day(x.Exp1), c.day(x.Exp2), c.wrap(x)
 		return func(f *Frame) (Day, error) {
 			if err := f.tick(); err != nil {
 				return 0, w(err)
@@ -596,7 +596,7 @@ func (c *linker) opt(n ast.Node) optFn {
 			return func(f *Frame) (Opt, error) { return f.Opts[v.Slot], nil }
 		}
 	case *ast.ConditionalNode:
-		cond, a, b, w := c.boolean(x.Cond), c.opt(x.Exp1), c.opt(x.Exp2), c.wrap(x)
+		cond, a, b, w := c.branch(x, c.boolean(x.Cond)), c.opt(x.Exp1), c.opt(x.Exp2), c.wrap(x)
 		return func(f *Frame) (Opt, error) {
 			if err := f.tick(); err != nil {
 				return Opt{}, w(err)

@@ -74,6 +74,23 @@ func smallDecimal(d decimal.Decimal) (Num, bool) {
 	return Num{}, false
 }
 
+// ScaledNum returns n/10^k, as NumOf returns a decimal of coefficient n
+// and exponent -k; k is 0..18.
+func ScaledNum(n int64, k int32) Num { return Num{n: n, d: pow10[k]} }
+
+// Parts returns the value as n/d when it is held in the small form, which
+// [NumFromParts] turns back into the same Num. ok is false for the big form
+// and for a Num that keeps the decimal it was written as.
+func (a Num) Parts() (n, d int64, ok bool) {
+	if a.x != nil {
+		return 0, 0, false
+	}
+	return a.n, a.d, true
+}
+
+// NumFromParts returns the Num whose Parts are n and d.
+func NumFromParts(n, d int64) Num { return Num{n: n, d: d} }
+
 // IntNum returns the whole number n.
 func IntNum(n int64) Num {
 	if n == math.MinInt64 {
@@ -301,11 +318,25 @@ func reduce(n, d int64) Num {
 	return Num{n: n, d: d}
 }
 
+// gcd returns the greatest common divisor of a and b by Stein's binary
+// algorithm: shifts and subtractions, no division.
 func gcd(a, b uint64) uint64 {
-	for b != 0 {
-		a, b = b, a%b
+	if a == 0 {
+		return b
 	}
-	return a
+	if b == 0 {
+		return a
+	}
+	shift := bits.TrailingZeros64(a | b)
+	a >>= bits.TrailingZeros64(a)
+	for b != 0 {
+		b >>= bits.TrailingZeros64(b)
+		if a > b {
+			a, b = b, a
+		}
+		b -= a
+	}
+	return a << shift
 }
 
 // Cmp compares a and b: -1, 0 or +1.
@@ -396,6 +427,16 @@ func RoundNum(a Num, places int32, m Mode) decimal.Decimal {
 		}
 	}
 	return roundRat(a.rat(), places, m)
+}
+
+// RoundSmall returns a rounded to places decimal places in mode m as an
+// int64 q, the value being q/10^places, when a is in the small form and q
+// fits; decimal.New(q, -places) is then what [RoundNum] returns.
+func RoundSmall(a Num, places int32, m Mode) (q int64, ok bool) {
+	if a.isBig() || places < 0 || places > 18 {
+		return 0, false
+	}
+	return roundSmall(a.n, a.den(), pow10[places], m)
 }
 
 // roundSmall returns n*p/d rounded in mode m, when it fits.
