@@ -114,7 +114,7 @@ func (c *Calculator) decide(ctx context.Context, cl Claim) (Decision, error) {
 // command-line tool and the server make). Index is the claim's place in the
 // batch, which messages about an earlier claim cite as its line (from 1).
 func (c *Calculator) across(ctx context.Context, t *rules.Tally, cl Claim, index int, d Decision) (Decision, error) {
-	res, _, err := t.Apply(ctx, cl.subject(), index+1, d.input, d.result)
+	res, _, err := t.Apply(ctx, cl.personID(), index+1, d.input, d.result)
 	if err != nil {
 		return d, err
 	}
@@ -126,19 +126,6 @@ func (c *Calculator) across(ctx context.Context, t *rules.Tally, cl Claim, index
 		nd.Months = int(output(res, outputMonthsPaid).IntPart())
 	}
 	return nd, nil
-}
-
-// subject is the person a claim is for: its ID, or "" (decided alone).
-func (cl Claim) subject() string {
-	switch {
-	case cl.Training != nil:
-		return cl.Training.ID
-	case cl.WorkTraining != nil:
-		return cl.WorkTraining.ID
-	case cl.ReturnTrip != nil:
-		return cl.ReturnTrip.ID
-	}
-	return ""
 }
 
 // Roster is an enterprise's view of 以工代训: each trainee's outcome, in

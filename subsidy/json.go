@@ -77,7 +77,8 @@ func withOutputs(outs []rules.Output, values map[string]decimal.Decimal) []rules
 	return cp
 }
 
-// personID returns the ID of the person the claim is about.
+// personID returns the ID of the person the claim is about, or "" (the
+// checks across records then decide it alone).
 func (cl Claim) personID() string {
 	switch {
 	case cl.Training != nil:
