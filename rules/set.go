@@ -62,7 +62,7 @@ type rule struct {
 
 	set    *Set
 	slot   slots     // where each value lives in an evaluation's frame
-	frames sync.Pool // *dexpr.Frame: working frames of the rule
+	frames sync.Pool // *work: working frames of the rule, with their options
 }
 
 type let struct {
