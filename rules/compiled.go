@@ -32,13 +32,14 @@ type slots struct {
 	// date and the inputs (the first of each class)
 	nums, opts, flags, texts, days   int
 	inNums, inFlags, inTexts, inDays int
-	textDefs                         []*inputDef           // per text slot of an input: its declaration
-	inline                           bool                  // the input slots fit a record inline (see record)
-	modes                            []dexpr.Mode          // per output: its rounding mode
-	zeros                            []decimal.Decimal     // per output: zero at its places, which results share
-	blank                            [sharedOutputs]Output // the outputs with no values, copied into each new list
-	outs                             *outCache             // the output lists results share, or nil
-	records                          *recCache             // the records results share
+	textDefs                         []*inputDef              // per text slot of an input: its declaration
+	inline                           bool                     // the input slots fit a record inline (see record)
+	modes                            []dexpr.Mode             // per output: its rounding mode
+	zeros                            []decimal.Decimal        // per output: zero at its places, which results share
+	blank                            [sharedOutputs]Output    // the outputs with no values, copied into each new list
+	shareOuts                        bool                     // results may share lists of outputs (the rule has at most sharedOutputs)
+	outs                             atomic.Pointer[outCache] // the lists results share, made when first needed
+	records                          atomic.Pointer[recCache] // the records results share, made when first needed
 }
 
 // num, opt, flag and day are a parameter value in its slot's type.
@@ -121,18 +122,16 @@ func (s *Set) linkWith(hits func(r *rule, e int) dexpr.Hit) Diagnostics {
 			}
 		}
 		r.slot.inline = inlineFits(r)
-		r.slot.records = &recCache{}
 		for _, o := range r.outputs {
 			r.slot.modes = append(r.slot.modes, modes[o.rounding.Mode])
 			r.slot.zeros = append(r.slot.zeros, decimal.New(0, -o.rounding.Places))
 		}
 		if len(r.outputs) <= sharedOutputs {
-			r.slot.outs = &outCache{}
+			r.slot.shareOuts = true
 			for i, o := range r.outputs {
 				r.slot.blank[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
 			}
 		}
-		r.alloc = newRecord
 		r.frames.New = func() any { return &work{f: *newFrame(r)} }
 	}
 	ds.sort()
@@ -271,8 +270,8 @@ func inlineFits(r *rule) bool {
 	return true
 }
 
-// newRecord returns an empty record for a decision of r.
-func newRecord(*rule) *record { return &record{} }
+// newRecord returns an empty record.
+func newRecord() *record { return &record{} }
 
 // Results share their record too when it is the same: records are never
 // changed once made, and a record holds the whole of a decision's inputs,
@@ -315,9 +314,14 @@ func (rec *record) hash() uint64 {
 	return h | 1
 }
 
-// intern returns a record equal to rec: one that results already share,
-// or a new one.
-func (c *recCache) intern(w *work, rec *record) *record {
+// intern returns a record of r equal to rec: one that results already
+// share, or a new one.
+func (r *rule) intern(w *work, rec *record) *record {
+	c := r.slot.records.Load()
+	if c == nil {
+		r.slot.records.CompareAndSwap(nil, &recCache{})
+		c = r.slot.records.Load()
+	}
 	h := rec.hash()
 	at := h >> (64 - recCacheBits)
 	if e := c.entries[at].Load(); e != nil && *e == *rec {
@@ -479,8 +483,7 @@ type recordOuts struct {
 // it for the result; nil when the list is shared.
 func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
 	f := &w.f
-	c := r.slot.outs
-	if c == nil {
+	if !r.slot.shareOuts {
 		outs := make([]Output, len(r.outputs))
 		for i, o := range r.outputs {
 			outs[i] = Output{Name: o.name, Label: o.label, Rounding: o.rounding}
@@ -512,6 +515,11 @@ func (r *rule) decideOutputs(w *work, pass bool) ([]Output, *record, error) {
 		}
 	}
 	var h, at uint64
+	c := r.slot.outs.Load()
+	if c == nil {
+		r.slot.outs.CompareAndSwap(nil, &outCache{})
+		c = r.slot.outs.Load()
+	}
 	if shared {
 		h = key.hash()
 		at = h >> (64 - outCacheBits)

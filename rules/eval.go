@@ -247,7 +247,7 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 		}
 	}
 	if !r.inForce.Contains(asOf) {
-		rec := newRecord(r)
+		rec := newRecord()
 		rec.asOf, rec.budget = asOf, cfg.budget
 		return Result{Rule: id, rec: rec, ru: r, apart: rec.keep(r, f), Reasons: []Reason{{Code: ReasonNotInForce,
 			Message: fmt.Sprintf("判定日期 %s 不在本条规则的施行期内（%s）", asOf, r.inForce.text()), Clause: r.clause}}}, nil
@@ -273,7 +273,7 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 	if rec != nil {
 		*rec = kept
 	} else {
-		rec = r.slot.records.intern(w, &kept)
+		rec = r.intern(w, &kept)
 	}
 	res := Result{Rule: id, Pass: rec.pass, Outputs: outs, rec: rec, ru: r, apart: apart}
 	if !rec.pass {

@@ -66,9 +66,8 @@ type rule struct {
 	pos                      Pos
 
 	set    *Set
-	slot   slots               // where each value lives in an evaluation's frame
-	alloc  func(*rule) *record // allocates a record of the rule's shape
-	frames sync.Pool           // *dexpr.Frame: working frames of the rule
+	slot   slots     // where each value lives in an evaluation's frame
+	frames sync.Pool // *work: working frames of the rule, with their options
 }
 
 type let struct {

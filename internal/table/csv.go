@@ -339,38 +339,34 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 type recordWriter struct{ w *bufio.Writer }
 
 func (r recordWriter) Write(record []string) error {
-	w := r.w
+	// The record is built in the buffer's free space and written once.
+	b := r.w.AvailableBuffer()
 	for n, field := range record {
 		if n > 0 {
-			w.WriteByte(',')
+			b = append(b, ',')
 		}
 		if !fieldNeedsQuotes(field) {
-			w.WriteString(field)
+			b = append(b, field...)
 			continue
 		}
-		w.WriteByte('"')
+		b = append(b, '"')
 		for len(field) > 0 {
-			i := strings.IndexAny(field, "\"\r\n")
+			i := strings.IndexByte(field, '"')
 			if i < 0 {
 				i = len(field)
 			}
-			w.WriteString(field[:i])
+			b = append(b, field[:i]...) // \r and \n are kept as they are
 			field = field[i:]
 			if len(field) > 0 {
-				switch field[0] {
-				case '"':
-					w.WriteString(`""`)
-				case '\r':
-					w.WriteByte('\r')
-				case '\n':
-					w.WriteByte('\n')
-				}
+				b = append(b, '"', '"')
 				field = field[1:]
 			}
 		}
-		w.WriteByte('"')
+		b = append(b, '"')
 	}
-	return w.WriteByte('\n') // a bufio.Writer's error stays: the last write reports any
+	b = append(b, '\n')
+	_, err := r.w.Write(b)
+	return err
 }
 
 // fieldNeedsQuotes is encoding/csv's rule for a comma-separated field.
@@ -385,6 +381,9 @@ func fieldNeedsQuotes(field string) bool {
 		if c := field[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
 			return true
 		}
+	}
+	if c := field[0]; c < utf8.RuneSelf {
+		return c == ' ' || (c >= '\t' && c <= '\r')
 	}
 	r1, _ := utf8.DecodeRuneInString(field)
 	return unicode.IsSpace(r1)
