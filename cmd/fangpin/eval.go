@@ -390,17 +390,6 @@ func explanationCell(ex rules.Explanation) table.Cell {
 	return table.Cell{Text: string(js), List: []string{strings.TrimRight(text.String(), "\n")}}
 }
 
-// outputText is an output with its declared places, or "" when the rule
-// was not in force and computed nothing.
-func outputText(res rules.Result, o rules.OutputInfo) string {
-	for _, out := range res.Outputs {
-		if out.Name == o.Name {
-			return out.String()
-		}
-	}
-	return ""
-}
-
 // describeError is why the record could not be decided, as a cell: the
 // field and message the JSON "error" object carries (rules.ProblemOf).
 func describeError(d decision) table.Cell {
@@ -574,15 +563,13 @@ func (d *decision) format(info rules.RuleInfo) {
 		return
 	}
 	d.outputs, d.units, d.exact = make([]string, len(info.Outputs)), make([]int64, len(info.Outputs)), true
-	for i, o := range info.Outputs {
-		d.outputs[i] = outputText(d.res, o)
-		v, _ := d.res.Output(o.Name) // o comes from the rule's own outputs
-		u := v.Shift(o.Rounding.Places)
-		if !u.IsInteger() || !u.BigInt().IsInt64() {
-			d.exact = false
-			continue
-		}
-		d.units[i] = u.IntPart()
+	if len(d.res.Outputs) != len(info.Outputs) { // not in force: nothing computed
+		return
+	}
+	for i, out := range d.res.Outputs { // in the rule's order, as info.Outputs
+		d.outputs[i] = out.String()
+		u, ok := out.Units()
+		d.units[i], d.exact = u, d.exact && ok
 	}
 }
 
