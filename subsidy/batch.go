@@ -114,18 +114,36 @@ func (c *Calculator) decide(ctx context.Context, cl Claim) (Decision, error) {
 // command-line tool and the server make). Index is the claim's place in the
 // batch, which messages about an earlier claim cite as its line (from 1).
 func (c *Calculator) across(ctx context.Context, t *rules.Tally, cl Claim, index int, d Decision) (Decision, error) {
-	res, _, err := t.Apply(ctx, cl.personID(), index+1, d.input, d.result)
+	res, _, err := t.Apply(ctx, cl.personID(), index+1, cl.input(), d.result)
 	if err != nil {
 		return d, err
 	}
 	if res.Pass == d.Granted && len(res.Notes) == len(d.result.Notes) {
 		return d, nil // neither refused nor cut
 	}
-	nd := c.decision(res, d.input)
+	nd := c.decision(res)
 	if cl.WorkTraining != nil {
 		nd.Months = int(output(res, outputMonthsPaid).IntPart())
 	}
 	return nd, nil
+}
+
+// input is what the claim's rule was decided on, for the checks across
+// records (which may decide it again with fewer months).
+func (cl Claim) input() rules.Input {
+	in := rules.Input{}
+	switch {
+	case cl.Training != nil:
+		cl.Training.input(in)
+		in[rules.AsOf] = rules.Day(cl.Training.AsOf)
+	case cl.WorkTraining != nil:
+		cl.WorkTraining.input(in)
+		in[rules.AsOf] = rules.Day(cl.WorkTraining.AsOf)
+	case cl.ReturnTrip != nil:
+		cl.ReturnTrip.input(in)
+		in[rules.AsOf] = rules.Day(cl.ReturnTrip.AsOf)
+	}
+	return in
 }
 
 // Roster is an enterprise's view of 以工代训: each trainee's outcome, in

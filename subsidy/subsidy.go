@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ruralrelief/fangpin/policies"
@@ -62,7 +63,8 @@ const (
 // Calculator decides the clauses of the policy through typed methods. It is
 // immutable and safe for concurrent use.
 type Calculator struct {
-	set *rules.Set
+	set    *rules.Set
+	inputs sync.Pool // rules.Input maps, cleared, for eval
 }
 
 // Option configures a Calculator.
@@ -197,7 +199,6 @@ type Decision struct {
 	// Clause is the clause of the policy behind the decision, e.g. 第七条.
 	Clause string
 	result rules.Result
-	input  rules.Input // what result was decided on, for the checks across records
 	set    *rules.Set
 }
 
@@ -268,11 +269,19 @@ func (a Audit) Explanation() rules.Explanation {
 	return ex
 }
 
-// eval runs a rule and maps input errors to *InputError.
-func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, in rules.Input) (rules.Result, error) {
+// eval runs a rule on the input fill writes, and maps input errors to
+// *InputError. The input map comes from a pool and goes back to it: Eval
+// keeps no reference to it.
+func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, fill func(rules.Input)) (rules.Result, error) {
 	if on.IsZero() {
 		return rules.Result{}, &InputError{Field: rules.AsOf, Err: rules.ErrMissing}
 	}
+	in, _ := c.inputs.Get().(rules.Input)
+	if in == nil {
+		in = make(rules.Input, 8)
+	}
+	defer func() { clear(in); c.inputs.Put(in) }()
+	fill(in)
 	in[rules.AsOf] = rules.Day(on)
 	res, err := c.set.Eval(ctx, rule, in)
 	var ie *rules.InputError
@@ -282,15 +291,35 @@ func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, in ru
 	return res, err
 }
 
-func person(p Person, in rules.Input) rules.Input {
+func (p Person) input(in rules.Input) {
 	in[inputPovertyRelieved] = rules.Bool(p.PovertyRelieved)
 	in[inputMonitored] = rules.Bool(p.Monitored)
-	return in
+	in[inputDisasterAffected] = rules.Bool(p.DisasterAffected)
 }
 
-func (c *Calculator) decision(res rules.Result, in rules.Input) Decision {
+// input writes the inputs the training-grant rule reads.
+func (a TrainingApplication) input(in rules.Input) {
+	a.Person.input(in)
+	in["certificate_tier"] = rules.Text(string(a.Tier))
+}
+
+// input writes the inputs the 以工代训 rule reads.
+func (w WorkTraining) input(in rules.Input) {
+	w.Person.input(in)
+	in["months"] = rules.Int(int64(w.Months))
+}
+
+// input writes the inputs the return-travel rule reads.
+func (r ReturnTrip) input(in rules.Input) {
+	in[inputPovertyRelieved] = rules.Bool(r.PovertyRelieved)
+	in["returned_due_to_disaster"] = rules.Bool(r.ReturnedDueToDisaster)
+	in["back_to_work"] = rules.Bool(r.BackToWork)
+	in["travel_cost"] = rules.Dec(r.Cost)
+}
+
+func (c *Calculator) decision(res rules.Result) Decision {
 	return Decision{Granted: res.Pass, Amount: output(res, outputAmount), Reasons: res.Reasons,
-		Notes: slices.Clone(res.Notes), Clause: res.Clause(), result: res, input: in, set: c.set}
+		Notes: slices.Clone(res.Notes), Clause: res.Clause(), result: res, set: c.set}
 }
 
 // TrainingGrant decides the 培训补助 of clause 7 (七): A类 2000.00, B类
@@ -300,12 +329,11 @@ func (c *Calculator) TrainingGrant(ctx context.Context, a TrainingApplication) (
 	if !a.Tier.valid() {
 		return Decision{}, &InputError{Field: "certificate_tier", Err: fmt.Errorf("%w: %q is not A, B or C", rules.ErrInvalid, string(a.Tier))}
 	}
-	in := person(a.Person, rules.Input{inputDisasterAffected: rules.Bool(a.DisasterAffected), "certificate_tier": rules.Text(string(a.Tier))})
-	res, err := c.eval(ctx, RuleTrainingGrant, a.AsOf, in)
+	res, err := c.eval(ctx, RuleTrainingGrant, a.AsOf, a.input)
 	if err != nil {
 		return Decision{}, err
 	}
-	return c.decision(res, in), nil
+	return c.decision(res), nil
 }
 
 // WorkTrainingSubsidy decides the 以工代训补贴 of clause 7 (七) for one
@@ -315,12 +343,11 @@ func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (D
 	if w.Months < 0 {
 		return Decision{}, &InputError{Field: "months", Err: fmt.Errorf("%w: %d is below the minimum 0", rules.ErrInvalid, w.Months)}
 	}
-	in := person(w.Person, rules.Input{inputDisasterAffected: rules.Bool(w.DisasterAffected), "months": rules.Int(int64(w.Months))})
-	res, err := c.eval(ctx, RuleWorkTraining, w.AsOf, in)
+	res, err := c.eval(ctx, RuleWorkTraining, w.AsOf, w.input)
 	if err != nil {
 		return Decision{}, err
 	}
-	d := c.decision(res, in)
+	d := c.decision(res)
 	d.Months = int(output(res, outputMonthsPaid).IntPart())
 	if d.Granted && d.Months < w.Months {
 		d.Notes = append(d.Notes, rules.Note{Code: NoteMonthsCapped,
@@ -333,17 +360,11 @@ func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (D
 // round-trip cost of a 脱贫劳动力 who went home because of the disaster and
 // is back at work, capped only if the policy or an overlay sets a cap.
 func (c *Calculator) ReturnTravel(ctx context.Context, r ReturnTrip) (Decision, error) {
-	in := rules.Input{
-		inputPovertyRelieved:       rules.Bool(r.PovertyRelieved),
-		"returned_due_to_disaster": rules.Bool(r.ReturnedDueToDisaster),
-		"back_to_work":             rules.Bool(r.BackToWork),
-		"travel_cost":              rules.Dec(r.Cost),
-	}
-	res, err := c.eval(ctx, RuleReturnTravel, r.AsOf, in)
+	res, err := c.eval(ctx, RuleReturnTravel, r.AsOf, r.input)
 	if err != nil {
 		return Decision{}, err
 	}
-	return c.decision(res, in), nil
+	return c.decision(res), nil
 }
 
 // LabourShareAudit audits a 以工代赈 project under clause 9 (九): labour
@@ -369,16 +390,18 @@ func (c *Calculator) LabourShareAudit(ctx context.Context, p WorkReliefProject) 
 	if err != nil {
 		return Audit{}, err
 	}
-	rule, in := RuleLabourShare, rules.Input{"fiscal_funds": rules.Dec(p.FiscalFunds)}
+	rule, baseInput, baseFunds := RuleLabourShare, "fiscal_funds", p.FiscalFunds
 	if base == BaseCentral {
 		if _, ok := c.set.Rule(RuleLabourShareCentral); !ok {
 			return Audit{}, fmt.Errorf("subsidy: policy %s audits the labour share over central funds (%s) but has no rule %q",
 				c.set.Meta().ID, paramShareBaseCentral, RuleLabourShareCentral)
 		}
-		rule, in = RuleLabourShareCentral, rules.Input{"central_funds": rules.Dec(p.CentralFunds)}
+		rule, baseInput, baseFunds = RuleLabourShareCentral, "central_funds", p.CentralFunds
 	}
-	in["labour_remuneration"] = rules.Dec(p.LabourRemuneration)
-	res, err := c.eval(ctx, rule, p.AsOf, in)
+	res, err := c.eval(ctx, rule, p.AsOf, func(in rules.Input) {
+		in[baseInput] = rules.Dec(baseFunds)
+		in["labour_remuneration"] = rules.Dec(p.LabourRemuneration)
+	})
 	if err != nil {
 		return Audit{}, err
 	}
@@ -454,9 +477,9 @@ func quote(s string) string {
 // FundScaleAudit audits a county under clause 13 (十三): its 2021
 // integrated agricultural funds must not fall below its 2020 funds.
 func (c *Calculator) FundScaleAudit(ctx context.Context, f FundScale) (Audit, error) {
-	res, err := c.eval(ctx, RuleFundScale, f.AsOf, rules.Input{
-		"integrated_2020": rules.Dec(f.Integrated2020),
-		"integrated_2021": rules.Dec(f.Integrated2021),
+	res, err := c.eval(ctx, RuleFundScale, f.AsOf, func(in rules.Input) {
+		in["integrated_2020"] = rules.Dec(f.Integrated2020)
+		in["integrated_2021"] = rules.Dec(f.Integrated2021)
 	})
 	if err != nil {
 		return Audit{}, err
