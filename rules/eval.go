@@ -211,11 +211,12 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		w.f.Limit(nil, 0) // the pool keeps the frame, not the context
 		r.frames.Put(w)
 	}()
-	return r.eval(ctx, in, w, opts)
+	return r.eval(ctx, in, nil, w, opts)
 }
 
-// eval is [Set.Eval] of rule r with working frame w.
-func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (Result, error) {
+// eval is [Set.Eval] of rule r with working frame w: on in, or, when vals
+// is not nil, on vals, one value per input of r in order.
+func (r *rule) eval(ctx context.Context, in Input, vals []Value, w *work, opts []EvalOption) (Result, error) {
 	id := r.id
 	// The options write into w, which is on the heap already: a config on
 	// the stack would escape to it through the option functions.
@@ -242,7 +243,13 @@ func (r *rule) eval(ctx context.Context, in Input, w *work, opts []EvalOption) (
 	f := &w.f
 	f.Days[r.slot.asOf.Slot] = dayOf(asOf)
 	for i, def := range r.inputs {
-		if err := def.bind(f, r.slot.inputs[i].Slot, in[def.name]); err != nil {
+		var v Value
+		if vals != nil {
+			v = vals[i]
+		} else {
+			v = in[def.name]
+		}
+		if err := def.bind(f, r.slot.inputs[i].Slot, v); err != nil {
 			return Result{}, &InputError{Rule: id, Field: def.name, Label: def.label, Err: err}
 		}
 	}

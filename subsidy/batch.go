@@ -114,7 +114,7 @@ func (c *Calculator) decide(ctx context.Context, cl Claim) (Decision, error) {
 // command-line tool and the server make). Index is the claim's place in the
 // batch, which messages about an earlier claim cite as its line (from 1).
 func (c *Calculator) across(ctx context.Context, t *rules.Tally, cl Claim, index int, d Decision) (Decision, error) {
-	res, _, err := t.Apply(ctx, cl.personID(), index+1, cl.input(), d.result)
+	res, _, err := t.Apply(ctx, cl.personID(), index+1, c.input(cl, d.result.Rule), d.result)
 	if err != nil {
 		return d, err
 	}
@@ -130,18 +130,23 @@ func (c *Calculator) across(ctx context.Context, t *rules.Tally, cl Claim, index
 
 // input is what the claim's rule was decided on, for the checks across
 // records (which may decide it again with fewer months).
-func (cl Claim) input() rules.Input {
-	in := rules.Input{}
+func (c *Calculator) input(cl Claim, rule string) rules.Input {
+	vs := c.values(rule, nil)
+	var on rules.Date
 	switch {
 	case cl.Training != nil:
-		cl.Training.input(in)
-		in[rules.AsOf] = rules.Day(cl.Training.AsOf)
+		cl.Training.input(&vs)
+		on = cl.Training.AsOf
 	case cl.WorkTraining != nil:
-		cl.WorkTraining.input(in)
-		in[rules.AsOf] = rules.Day(cl.WorkTraining.AsOf)
+		cl.WorkTraining.input(&vs)
+		on = cl.WorkTraining.AsOf
 	case cl.ReturnTrip != nil:
-		cl.ReturnTrip.input(in)
-		in[rules.AsOf] = rules.Day(cl.ReturnTrip.AsOf)
+		cl.ReturnTrip.input(&vs)
+		on = cl.ReturnTrip.AsOf
+	}
+	in := rules.Input{rules.AsOf: rules.Day(on)}
+	for i, name := range vs.names {
+		in[name] = vs.v[i]
 	}
 	return in
 }

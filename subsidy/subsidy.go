@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/ruralrelief/fangpin/policies"
@@ -63,8 +62,14 @@ const (
 // Calculator decides the clauses of the policy through typed methods. It is
 // immutable and safe for concurrent use.
 type Calculator struct {
-	set    *rules.Set
-	inputs sync.Pool // rules.Input maps, cleared, for eval
+	set      *rules.Set
+	prepared map[string]prepared // each rule decided, by id; read only after New
+}
+
+// prepared is a rule ready to decide on values in the order of its inputs.
+type prepared struct {
+	p     *rules.Prepared
+	names []string // its inputs, in order
 }
 
 // Option configures a Calculator.
@@ -107,6 +112,7 @@ func New(opts ...Option) (*Calculator, error) {
 			return nil, err
 		}
 	}
+	c := &Calculator{set: set, prepared: map[string]prepared{}}
 	for id, outs := range readsOutputs {
 		info, ok := set.Rule(id)
 		if !ok && id == RuleLabourShareCentral {
@@ -120,8 +126,13 @@ func New(opts ...Option) (*Calculator, error) {
 				return nil, fmt.Errorf("subsidy: rule %q of policy %s has no output %q", id, set.Meta().ID, name)
 			}
 		}
+		p, err := set.Prepare(id)
+		if err != nil {
+			return nil, err
+		}
+		c.prepared[id] = prepared{p: p, names: p.Inputs()}
 	}
-	return &Calculator{set: set}, nil
+	return c, nil
 }
 
 // readsOutputs lists, per rule, the outputs the typed API reads; New checks
@@ -269,21 +280,14 @@ func (a Audit) Explanation() rules.Explanation {
 	return ex
 }
 
-// eval runs a rule on the input fill writes, and maps input errors to
-// *InputError. The input map comes from a pool and goes back to it: Eval
-// keeps no reference to it.
-func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, fill func(rules.Input)) (rules.Result, error) {
+// eval runs a rule on the values fill writes, and maps input errors to
+// *InputError. The values go straight to the rule's inputs, in their
+// order (rules.Prepared): no map is built.
+func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, vs values) (rules.Result, error) {
 	if on.IsZero() {
 		return rules.Result{}, &InputError{Field: rules.AsOf, Err: rules.ErrMissing}
 	}
-	in, _ := c.inputs.Get().(rules.Input)
-	if in == nil {
-		in = make(rules.Input, 8)
-	}
-	defer func() { clear(in); c.inputs.Put(in) }()
-	fill(in)
-	in[rules.AsOf] = rules.Day(on)
-	res, err := c.set.Eval(ctx, rule, in)
+	res, err := c.prepared[rule].p.Eval(ctx, vs.v, rules.On(on))
 	var ie *rules.InputError
 	if errors.As(err, &ie) {
 		return rules.Result{}, &InputError{Field: ie.Field, Err: ie.Err}
@@ -291,30 +295,55 @@ func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, fill 
 	return res, err
 }
 
-func (p Person) input(in rules.Input) {
-	in[inputPovertyRelieved] = rules.Bool(p.PovertyRelieved)
-	in[inputMonitored] = rules.Bool(p.Monitored)
-	in[inputDisasterAffected] = rules.Bool(p.DisasterAffected)
+// values are a rule's inputs in the order of names.
+type values struct {
+	names []string
+	v     []rules.Value
+}
+
+// values returns rule's values, empty, in buf when it is long enough.
+func (c *Calculator) values(rule string, buf []rules.Value) values {
+	names := c.prepared[rule].names
+	if len(buf) < len(names) {
+		buf = make([]rules.Value, len(names))
+	}
+	return values{names: names, v: buf[:len(names)]}
+}
+
+// set sets the input name, if the rule reads it.
+func (vs *values) set(name string, v rules.Value) {
+	for i, n := range vs.names {
+		if n == name {
+			vs.v[i] = v
+			return
+		}
+	}
+}
+
+func (p Person) input(in *values) {
+	in.set(inputPovertyRelieved, rules.Bool(p.PovertyRelieved))
+	in.set(inputMonitored, rules.Bool(p.Monitored))
+	in.set(inputDisasterAffected, rules.Bool(p.DisasterAffected))
 }
 
 // input writes the inputs the training-grant rule reads.
-func (a TrainingApplication) input(in rules.Input) {
+func (a TrainingApplication) input(in *values) {
 	a.Person.input(in)
-	in["certificate_tier"] = rules.Text(string(a.Tier))
+	in.set("certificate_tier", rules.Text(string(a.Tier)))
 }
 
 // input writes the inputs the 以工代训 rule reads.
-func (w WorkTraining) input(in rules.Input) {
+func (w WorkTraining) input(in *values) {
 	w.Person.input(in)
-	in["months"] = rules.Int(int64(w.Months))
+	in.set("months", rules.Int(int64(w.Months)))
 }
 
 // input writes the inputs the return-travel rule reads.
-func (r ReturnTrip) input(in rules.Input) {
-	in[inputPovertyRelieved] = rules.Bool(r.PovertyRelieved)
-	in["returned_due_to_disaster"] = rules.Bool(r.ReturnedDueToDisaster)
-	in["back_to_work"] = rules.Bool(r.BackToWork)
-	in["travel_cost"] = rules.Dec(r.Cost)
+func (r ReturnTrip) input(in *values) {
+	in.set(inputPovertyRelieved, rules.Bool(r.PovertyRelieved))
+	in.set("returned_due_to_disaster", rules.Bool(r.ReturnedDueToDisaster))
+	in.set("back_to_work", rules.Bool(r.BackToWork))
+	in.set("travel_cost", rules.Dec(r.Cost))
 }
 
 func (c *Calculator) decision(res rules.Result) Decision {
@@ -329,7 +358,10 @@ func (c *Calculator) TrainingGrant(ctx context.Context, a TrainingApplication) (
 	if !a.Tier.valid() {
 		return Decision{}, &InputError{Field: "certificate_tier", Err: fmt.Errorf("%w: %q is not A, B or C", rules.ErrInvalid, string(a.Tier))}
 	}
-	res, err := c.eval(ctx, RuleTrainingGrant, a.AsOf, a.input)
+	var buf [8]rules.Value
+	vs := c.values(RuleTrainingGrant, buf[:])
+	a.input(&vs)
+	res, err := c.eval(ctx, RuleTrainingGrant, a.AsOf, vs)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -343,7 +375,10 @@ func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (D
 	if w.Months < 0 {
 		return Decision{}, &InputError{Field: "months", Err: fmt.Errorf("%w: %d is below the minimum 0", rules.ErrInvalid, w.Months)}
 	}
-	res, err := c.eval(ctx, RuleWorkTraining, w.AsOf, w.input)
+	var buf [8]rules.Value
+	vs := c.values(RuleWorkTraining, buf[:])
+	w.input(&vs)
+	res, err := c.eval(ctx, RuleWorkTraining, w.AsOf, vs)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -360,7 +395,10 @@ func (c *Calculator) WorkTrainingSubsidy(ctx context.Context, w WorkTraining) (D
 // round-trip cost of a 脱贫劳动力 who went home because of the disaster and
 // is back at work, capped only if the policy or an overlay sets a cap.
 func (c *Calculator) ReturnTravel(ctx context.Context, r ReturnTrip) (Decision, error) {
-	res, err := c.eval(ctx, RuleReturnTravel, r.AsOf, r.input)
+	var buf [8]rules.Value
+	vs := c.values(RuleReturnTravel, buf[:])
+	r.input(&vs)
+	res, err := c.eval(ctx, RuleReturnTravel, r.AsOf, vs)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -398,10 +436,11 @@ func (c *Calculator) LabourShareAudit(ctx context.Context, p WorkReliefProject) 
 		}
 		rule, baseInput, baseFunds = RuleLabourShareCentral, "central_funds", p.CentralFunds
 	}
-	res, err := c.eval(ctx, rule, p.AsOf, func(in rules.Input) {
-		in[baseInput] = rules.Dec(baseFunds)
-		in["labour_remuneration"] = rules.Dec(p.LabourRemuneration)
-	})
+	var buf [8]rules.Value
+	vs := c.values(rule, buf[:])
+	vs.set(baseInput, rules.Dec(baseFunds))
+	vs.set("labour_remuneration", rules.Dec(p.LabourRemuneration))
+	res, err := c.eval(ctx, rule, p.AsOf, vs)
 	if err != nil {
 		return Audit{}, err
 	}
@@ -477,10 +516,11 @@ func quote(s string) string {
 // FundScaleAudit audits a county under clause 13 (十三): its 2021
 // integrated agricultural funds must not fall below its 2020 funds.
 func (c *Calculator) FundScaleAudit(ctx context.Context, f FundScale) (Audit, error) {
-	res, err := c.eval(ctx, RuleFundScale, f.AsOf, func(in rules.Input) {
-		in["integrated_2020"] = rules.Dec(f.Integrated2020)
-		in["integrated_2021"] = rules.Dec(f.Integrated2021)
-	})
+	var buf [8]rules.Value
+	vs := c.values(RuleFundScale, buf[:])
+	vs.set("integrated_2020", rules.Dec(f.Integrated2020))
+	vs.set("integrated_2021", rules.Dec(f.Integrated2021))
+	res, err := c.eval(ctx, RuleFundScale, f.AsOf, vs)
 	if err != nil {
 		return Audit{}, err
 	}
