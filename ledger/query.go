@@ -59,7 +59,7 @@ func (l *Ledger) reverse(ctx context.Context, rv *Reversal) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			tx.Rollback()
+			_ = tx.Rollback()
 		}
 	}()
 	var exists bool

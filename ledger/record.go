@@ -233,7 +233,7 @@ func (l *Ledger) record(ctx context.Context, b Batch, payments []Payment, refusa
 	}
 	defer func() {
 		if err != nil {
-			tx.Rollback()
+			_ = tx.Rollback()
 		}
 	}()
 	err = tx.QueryRowContext(ctx, l.d.sql(`INSERT INTO batches

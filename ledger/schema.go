@@ -131,7 +131,7 @@ func (l *Ledger) migrateStep(ctx context.Context, target int) (done bool, err er
 	}
 	defer func() {
 		if err != nil {
-			tx.Rollback()
+			_ = tx.Rollback()
 		}
 	}()
 	if l.d.postgres {

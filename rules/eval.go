@@ -208,7 +208,7 @@ func (s *Set) Eval(ctx context.Context, id string, in Input, opts ...EvalOption)
 		if p := recover(); p != nil {
 			res, err = Result{}, &EvalError{Rule: id, Err: fmt.Errorf("internal error: %v", p)}
 		}
-		w.f.Limit(nil, 0) // the pool keeps the frame, not the context
+		w.f.Drop() // the pool keeps the frame, not the context
 		r.frames.Put(w)
 	}()
 	return r.eval(ctx, in, nil, w, opts)
@@ -229,7 +229,7 @@ func (r *rule) eval(ctx context.Context, in Input, vals []Value, w *work, opts [
 		cfg.budget = DefaultBudget
 	}
 	asOf := cfg.asOf
-	if v, ok := in[AsOf]; ok && !v.IsZero() && !(v.kind == kindText && v.s == "") {
+	if v, ok := in[AsOf]; ok && !v.IsZero() && (v.kind != kindText || v.s != "") {
 		d, err := asOfDef.read(v)
 		if err != nil {
 			return Result{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: err}

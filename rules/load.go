@@ -706,7 +706,7 @@ func (c *compiler) rounding(o ruledoc.Output) Rounding {
 	if err != nil || n < 0 || n > 28 {
 		c.diag(c.at(o.Places.Pos), "bad-value", "output %q: places must be a whole number from 0 to 28", o.Name.Value)
 	}
-	r.Places = int32(n)
+	r.Places = int32(n) //nolint:gosec // G109: n was checked to be 0..28 above
 	r.Mode = RoundingMode(o.Mode.Value)
 	if _, ok := modes[r.Mode]; !ok {
 		c.diag(c.at(o.Mode.Pos), "bad-value", "output %q: rounding mode %q (want half-up, half-even, down or up)", o.Name.Value, o.Mode.Value)

@@ -49,7 +49,7 @@ func (p *Prepared) Eval(ctx context.Context, values []Value, opts ...EvalOption)
 		if e := recover(); e != nil {
 			res, err = Result{}, &EvalError{Rule: r.id, Err: fmt.Errorf("internal error: %v", e)}
 		}
-		w.f.Limit(nil, 0) // the pool keeps the frame, not the context
+		w.f.Drop() // the pool keeps the frame, not the context
 		r.frames.Put(w)
 	}()
 	return r.eval(ctx, nil, values, w, opts)

@@ -34,7 +34,7 @@ func (s *Set) referenceEval(ctx context.Context, id string, in Input, on Date) (
 		return refResult{}, &EvalError{Rule: id, Err: fmt.Errorf("%w %q%s", ErrUnknownRule, id, didYouMean(id, s.ruleOrder))}
 	}
 	asOf := on
-	if v, ok := in[AsOf]; ok && !v.IsZero() && !(v.kind == kindText && v.s == "") {
+	if v, ok := in[AsOf]; ok && !v.IsZero() && (v.kind != kindText || v.s != "") {
 		d, err := asOfDef.read(v)
 		if err != nil {
 			return refResult{}, &InputError{Rule: id, Field: AsOf, Label: asOfLabel, Err: err}

@@ -65,7 +65,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return usageError("cannot open the decision log: %v", err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // unbuffered: each line reached the file when logged
 		cfg.DecisionLog = f
 	}
 	if *ledgerDB != "" {

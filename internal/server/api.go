@@ -226,9 +226,9 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		defer func() {
-			f.Close()
-			os.Remove(f.Name())
+		defer func() { // a temporary copy of the request: nothing to keep
+			_ = f.Close()
+			_ = os.Remove(f.Name())
 		}()
 		body = f
 		if rn, err = s.recordRun(ctx, info, ledger.Batch{File: source, FileSHA256: sum, RunTime: s.now(), Clerk: clerk}); err != nil {
@@ -355,8 +355,8 @@ func spool(body io.Reader) (*os.File, string, error) {
 		_, err = f.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
+		_ = f.Close() // the copy failed: that error is the one to report
+		_ = os.Remove(f.Name())
 		return nil, "", err
 	}
 	return f, hex.EncodeToString(h.Sum(nil)), nil

@@ -69,9 +69,9 @@ func (a *atomicFile) Commit() error {
 		return nil
 	}
 	a.done = true
-	tmp := a.File.Name()
-	err := a.File.Sync()
-	if cerr := a.File.Close(); err == nil {
+	tmp := a.Name()
+	err := a.Sync()
+	if cerr := a.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
@@ -81,7 +81,7 @@ func (a *atomicFile) Commit() error {
 		err = os.Rename(tmp, a.path)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 	}
 	return err
 }
@@ -91,8 +91,8 @@ func (a *atomicFile) Abort() {
 		return
 	}
 	a.done = true
-	a.File.Close()
-	os.Remove(a.File.Name())
+	_ = a.Close()
+	_ = os.Remove(a.Name())
 }
 
 // nopCommitter is an output the caller owns: nothing to commit or remove.
@@ -141,6 +141,6 @@ func removeStale(path string) {
 				continue
 			}
 		}
-		os.Remove(filepath.Join(dir, name))
+		_ = os.Remove(filepath.Join(dir, name))
 	}
 }

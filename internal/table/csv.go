@@ -68,7 +68,7 @@ func openCSV(path, encoding string) (*csvReader, error) {
 	}
 	r, err := newCSVReader(f, encoding)
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r.c = f

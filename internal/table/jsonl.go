@@ -52,7 +52,7 @@ func openJSONL(path string, fields [][]string) (*jsonlReader, error) {
 	}
 	r, err := newJSONLReader(f, fields)
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r.c = f

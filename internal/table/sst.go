@@ -128,8 +128,8 @@ func newSpill() (*spill, error) {
 	}
 	offs, err := os.CreateTemp("", "fangpin-offsets-*")
 	if err != nil {
-		data.Close()
-		os.Remove(data.Name())
+		_ = data.Close()
+		_ = os.Remove(data.Name())
 		return nil, err
 	}
 	return &spill{data: data, offs: offs, dw: bufio.NewWriterSize(data, 64<<10), ow: bufio.NewWriterSize(offs, 64<<10)}, nil
@@ -169,11 +169,11 @@ func (s *spill) finish() (*fileStrings, error) {
 	if err == nil {
 		err = s.dw.Flush()
 	}
-	s.offs.Close()
-	os.Remove(s.offs.Name())
+	_ = s.offs.Close()
+	_ = os.Remove(s.offs.Name())
 	if err != nil {
-		s.data.Close()
-		os.Remove(s.data.Name())
+		_ = s.data.Close()
+		_ = os.Remove(s.data.Name())
 		return nil, err
 	}
 	return &fileStrings{f: s.data, index: int64(s.pos), n: s.n}, nil
@@ -181,8 +181,8 @@ func (s *spill) finish() (*fileStrings, error) {
 
 func (s *spill) abort() {
 	for _, f := range []*os.File{s.data, s.offs} {
-		f.Close()
-		os.Remove(f.Name())
+		_ = f.Close()
+		_ = os.Remove(f.Name())
 	}
 }
 

@@ -62,7 +62,7 @@ func openXLSXLimit(p, sheet string, sstLimit uint64) (*xlsxReader, error) {
 	}
 	r := &xlsxReader{zr: zr}
 	if err := r.open(sheet, sstLimit); err != nil {
-		r.Close()
+		_ = r.Close()
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	return r, nil
@@ -87,7 +87,7 @@ func (r *xlsxReader) decodePart(name string, v any) error {
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read only
 	return xml.NewDecoder(rc).Decode(v)
 }
 
@@ -177,7 +177,7 @@ func (r *xlsxReader) readShared(limit uint64) error {
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read only
 	r.shared, r.longShared, err = readSharedStrings(rc, f.UncompressedSize64, limit)
 	return err
 }
@@ -495,10 +495,10 @@ func (r *xlsxReader) Line() int { return r.rows.recLine }
 
 func (r *xlsxReader) Close() error {
 	if r.sheet != nil {
-		r.sheet.Close()
+		_ = r.sheet.Close()
 	}
 	if r.shared != nil {
-		r.shared.close()
+		_ = r.shared.close()
 	}
 	return r.zr.Close()
 }

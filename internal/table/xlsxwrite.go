@@ -73,7 +73,7 @@ func newXLSXWriterFrom(out committer, cols []Column, workbook string) (*xlsxWrit
 	w := &xlsxWriter{out: out, f: f, cols: cols, tally: NewTally(cols), styles: map[styleKey]int{},
 		vals: make([]any, len(cols)), cells: make([]excelize.Cell, len(cols))}
 	if err := w.start(workbook != ""); err != nil {
-		f.Close()
+		_ = f.Close() // the start failed: that error is the one to report
 		out.Abort()
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func (w *xlsxWriter) Close(summary [][]string) error {
 	}
 	w.closed = true
 	if err := w.finish(summary); err != nil {
-		w.f.Close()
+		_ = w.f.Close()
 		w.out.Abort()
 		return err
 	}
@@ -363,6 +363,6 @@ func (w *xlsxWriter) Abort() {
 		return
 	}
 	w.closed = true
-	w.f.Close()
+	_ = w.f.Close()
 	w.out.Abort()
 }

@@ -151,7 +151,7 @@ var widths = []float64{6, 70, 12, 22, 36, 18}
 
 func writeXLSX(w io.Writer, t Table) error {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }() // a workbook in memory: written by WriteTo below
 	const sheet = "周调度表"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err

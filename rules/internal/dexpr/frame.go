@@ -106,6 +106,10 @@ func (f *Frame) Limit(ctx context.Context, steps int) {
 	f.mark = max(steps-ctxEvery, 0)
 }
 
+// Drop forgets the context and the budget, so a frame kept in a pool holds
+// no reference to a caller's context.
+func (f *Frame) Drop() { f.ctx, f.steps, f.mark = nil, 0, 0 }
+
 // tick counts one step.
 func (f *Frame) tick() error {
 	f.steps--
