@@ -231,29 +231,23 @@ func (c *compiler) diag(p Pos, code, format string, args ...any) {
 // reports whether it is within them.
 func (c *compiler) limits(f *ruledoc.File) bool {
 	n := len(c.diags)
-	count := func(have, limit int, at ruledoc.Pos, code, what string) {
-		if have > limit {
-			c.diag(c.at(at), code, "%s has %d %s; at most %d are allowed", c.file, have, what, limit)
-		}
+	tooMany := func(have, limit int, at ruledoc.Pos, code, what string) {
+		c.diag(c.at(at), code, "%s has %d %s; at most %d are allowed", c.file, have, what, limit)
 	}
 	name := func(s ruledoc.Scalar, what string) {
-		if len(s.Value) > maxNameLen {
-			if k := utf8.RuneCountInString(s.Value); k > maxNameLen {
-				c.diag(c.at(s.Pos), "name-too-long", "%s %q has %d characters; at most %d are allowed", what, s.Value, k, maxNameLen)
-			}
+		if k := utf8.RuneCountInString(s.Value); k > maxNameLen {
+			c.diag(c.at(s.Pos), "name-too-long", "%s %q has %d characters; at most %d are allowed", what, s.Value, k, maxNameLen)
 		}
 	}
 	label := func(s ruledoc.Scalar, of string) {
-		if len(s.Value) > maxLabelLen {
-			if k := utf8.RuneCountInString(s.Value); k > maxLabelLen {
-				c.diag(c.at(s.Pos), "label-too-long", "the label of %s has %d characters; at most %d are allowed", of, k, maxLabelLen)
-			}
+		if k := utf8.RuneCountInString(s.Value); k > maxLabelLen {
+			c.diag(c.at(s.Pos), "label-too-long", "the label of %s has %d characters; at most %d are allowed", of, k, maxLabelLen)
 		}
 	}
 	name(f.Policy.ID, "policy id")
 	name(f.Extends, "extends")
 	if len(f.Inputs) > maxInputs {
-		count(len(f.Inputs), maxInputs, f.Inputs[maxInputs].Pos, "too-many-inputs", "inputs")
+		tooMany(len(f.Inputs), maxInputs, f.Inputs[maxInputs].Pos, "too-many-inputs", "inputs")
 	}
 	for _, in := range f.Inputs {
 		name(in.Name, "input name")
@@ -267,7 +261,7 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 		}
 	}
 	if len(f.Parameters) > maxParams {
-		count(len(f.Parameters), maxParams, f.Parameters[maxParams].Pos, "too-many-params", "parameters")
+		tooMany(len(f.Parameters), maxParams, f.Parameters[maxParams].Pos, "too-many-params", "parameters")
 	}
 	for _, p := range f.Parameters {
 		name(p.Name, "parameter name")
@@ -277,7 +271,7 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 		}
 	}
 	if len(f.Rules) > maxRules {
-		count(len(f.Rules), maxRules, f.Rules[maxRules].Pos, "too-many-rules", "rules")
+		tooMany(len(f.Rules), maxRules, f.Rules[maxRules].Pos, "too-many-rules", "rules")
 	}
 	exprs, exprBytes := 0, 0
 	for _, r := range f.Rules {
