@@ -377,14 +377,12 @@ func (c *compiler) inputs(s *Set, f *ruledoc.File) {
 				def.boxed[v] = v
 			}
 		}
-		if len(in.Aliases) > 0 {
-			def.aliases = map[string]string{}
-			for _, a := range in.Aliases {
-				if !contains(def.values, a.Value.Value) {
-					c.diag(c.at(a.Value.Pos), "bad-alias", "alias %q of input %q points to %q, which is not one of its values", a.Key.Value, name, a.Value.Value)
-				}
-				def.aliases[a.Key.Value] = a.Value.Value
+		def.aliases = make(map[string]string, len(in.Aliases))
+		for _, a := range in.Aliases {
+			if !contains(def.values, a.Value.Value) {
+				c.diag(c.at(a.Value.Pos), "bad-alias", "alias %q of input %q points to %q, which is not one of its values", a.Key.Value, name, a.Value.Value)
 			}
+			def.aliases[a.Key.Value] = a.Value.Value
 		}
 		def.min = c.bound(in.Min, def, "min")
 		def.max = c.bound(in.Max, def, "max")
@@ -454,12 +452,12 @@ func (c *compiler) paramValues(p *param, have []paramValue, values []ruledoc.Val
 		at[v.from] = i
 	}
 	var prev, prevUntil Date
-	for i, v := range values {
+	for _, v := range values {
 		from := c.date(v.From, fmt.Sprintf("parameter %q value from", p.name))
-		if i > 0 && !from.IsZero() && !prev.Before(from) {
+		if !from.IsZero() && !prev.Before(from) { // prev is zero, before every day, at i == 0
 			c.diag(c.at(v.From.Pos), "overlapping-periods", "parameter %q: value from %s must come after the value from %s", p.name, from, prev)
 		}
-		if i > 0 && !from.IsZero() && !prevUntil.IsZero() && !prevUntil.Before(from) {
+		if !from.IsZero() && !prevUntil.IsZero() && !prevUntil.Before(from) {
 			c.diag(c.at(v.From.Pos), "overlapping-periods", "parameter %q: value from %s starts before the value before it ends (until %s)", p.name, from, prevUntil)
 		}
 		prev = from
