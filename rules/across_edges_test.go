@@ -42,4 +42,10 @@ func TestTallyRefusesResultWithoutOutputs(t *testing.T) {
 	assert.Equal(t, "duplicate-grant", e.Refusal)
 	assertDecimal(t, "0", e.Amount)
 	assert.True(t, e.AsOf.IsZero(), "a Result not from Eval has no as-of date")
+
+	// The first for its subject passes, with no amount to record.
+	res, e, err = tl.Apply(context.Background(), "q", 4, grantIn("是", "A"), rules.Result{Rule: "grant", Pass: true})
+	require.NoError(t, err)
+	assert.True(t, res.Pass)
+	assertDecimal(t, "0", e.Amount)
 }
