@@ -103,20 +103,13 @@ func (p *param) lastDay(on Date) (last Date, ok bool) {
 	if i < 0 {
 		return Date{}, false
 	}
-	for ; i < len(p.values); i++ {
-		v := p.values[i]
-		next := i + 1
-		if v.until.IsZero() {
-			if next == len(p.values) {
-				return Date{}, true
-			}
-			continue // in force until the next value starts
-		}
-		if next == len(p.values) || p.values[next].from.After(v.until.AddDays(1)) {
+	for ; i+1 < len(p.values); i++ {
+		// A value with no until is in force until the next one starts.
+		if v := p.values[i]; !v.until.IsZero() && p.values[i+1].from.After(v.until.AddDays(1)) {
 			return v.until, true
 		}
 	}
-	return Date{}, true
+	return p.values[len(p.values)-1].until, true
 }
 
 // index returns the index of the value in force on day on, or -1.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -138,19 +137,19 @@ func AppendJSON(dst []byte, res Result, err error, o JSONOptions) []byte {
 		}
 	}
 	dst = append(dst, `],"notes":[`...)
-	notes := o.Notes
-	if len(res.Notes) > 0 {
-		notes = append(slices.Clip(res.Notes), o.Notes...)
-	}
-	for i, n := range notes {
-		if i > 0 {
-			dst = append(dst, ',')
+	first := true
+	for _, notes := range [2][]Note{res.Notes, o.Notes} {
+		for _, n := range notes {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = append(dst, `{"code":`...)
+			dst = appendString(dst, n.Code)
+			dst = append(dst, `,"message":`...)
+			dst = appendString(dst, n.Message)
+			dst = append(dst, '}')
 		}
-		dst = append(dst, `{"code":`...)
-		dst = appendString(dst, n.Code)
-		dst = append(dst, `,"message":`...)
-		dst = appendString(dst, n.Message)
-		dst = append(dst, '}')
 	}
 	dst = append(dst, `],"error":`...)
 	if err == nil {

@@ -231,29 +231,23 @@ func (c *compiler) diag(p Pos, code, format string, args ...any) {
 // reports whether it is within them.
 func (c *compiler) limits(f *ruledoc.File) bool {
 	n := len(c.diags)
-	count := func(have, limit int, at ruledoc.Pos, code, what string) {
-		if have > limit {
-			c.diag(c.at(at), code, "%s has %d %s; at most %d are allowed", c.file, have, what, limit)
-		}
+	tooMany := func(have, limit int, at ruledoc.Pos, code, what string) {
+		c.diag(c.at(at), code, "%s has %d %s; at most %d are allowed", c.file, have, what, limit)
 	}
 	name := func(s ruledoc.Scalar, what string) {
-		if len(s.Value) > maxNameLen {
-			if k := utf8.RuneCountInString(s.Value); k > maxNameLen {
-				c.diag(c.at(s.Pos), "name-too-long", "%s %q has %d characters; at most %d are allowed", what, s.Value, k, maxNameLen)
-			}
+		if k := utf8.RuneCountInString(s.Value); k > maxNameLen {
+			c.diag(c.at(s.Pos), "name-too-long", "%s %q has %d characters; at most %d are allowed", what, s.Value, k, maxNameLen)
 		}
 	}
 	label := func(s ruledoc.Scalar, of string) {
-		if len(s.Value) > maxLabelLen {
-			if k := utf8.RuneCountInString(s.Value); k > maxLabelLen {
-				c.diag(c.at(s.Pos), "label-too-long", "the label of %s has %d characters; at most %d are allowed", of, k, maxLabelLen)
-			}
+		if k := utf8.RuneCountInString(s.Value); k > maxLabelLen {
+			c.diag(c.at(s.Pos), "label-too-long", "the label of %s has %d characters; at most %d are allowed", of, k, maxLabelLen)
 		}
 	}
 	name(f.Policy.ID, "policy id")
 	name(f.Extends, "extends")
 	if len(f.Inputs) > maxInputs {
-		count(len(f.Inputs), maxInputs, f.Inputs[maxInputs].Pos, "too-many-inputs", "inputs")
+		tooMany(len(f.Inputs), maxInputs, f.Inputs[maxInputs].Pos, "too-many-inputs", "inputs")
 	}
 	for _, in := range f.Inputs {
 		name(in.Name, "input name")
@@ -267,7 +261,7 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 		}
 	}
 	if len(f.Parameters) > maxParams {
-		count(len(f.Parameters), maxParams, f.Parameters[maxParams].Pos, "too-many-params", "parameters")
+		tooMany(len(f.Parameters), maxParams, f.Parameters[maxParams].Pos, "too-many-params", "parameters")
 	}
 	for _, p := range f.Parameters {
 		name(p.Name, "parameter name")
@@ -277,7 +271,7 @@ func (c *compiler) limits(f *ruledoc.File) bool {
 		}
 	}
 	if len(f.Rules) > maxRules {
-		count(len(f.Rules), maxRules, f.Rules[maxRules].Pos, "too-many-rules", "rules")
+		tooMany(len(f.Rules), maxRules, f.Rules[maxRules].Pos, "too-many-rules", "rules")
 	}
 	exprs, exprBytes := 0, 0
 	for _, r := range f.Rules {
@@ -383,14 +377,12 @@ func (c *compiler) inputs(s *Set, f *ruledoc.File) {
 				def.boxed[v] = v
 			}
 		}
-		if len(in.Aliases) > 0 {
-			def.aliases = map[string]string{}
-			for _, a := range in.Aliases {
-				if !contains(def.values, a.Value.Value) {
-					c.diag(c.at(a.Value.Pos), "bad-alias", "alias %q of input %q points to %q, which is not one of its values", a.Key.Value, name, a.Value.Value)
-				}
-				def.aliases[a.Key.Value] = a.Value.Value
+		def.aliases = make(map[string]string, len(in.Aliases))
+		for _, a := range in.Aliases {
+			if !contains(def.values, a.Value.Value) {
+				c.diag(c.at(a.Value.Pos), "bad-alias", "alias %q of input %q points to %q, which is not one of its values", a.Key.Value, name, a.Value.Value)
 			}
+			def.aliases[a.Key.Value] = a.Value.Value
 		}
 		def.min = c.bound(in.Min, def, "min")
 		def.max = c.bound(in.Max, def, "max")
@@ -460,12 +452,12 @@ func (c *compiler) paramValues(p *param, have []paramValue, values []ruledoc.Val
 		at[v.from] = i
 	}
 	var prev, prevUntil Date
-	for i, v := range values {
+	for _, v := range values {
 		from := c.date(v.From, fmt.Sprintf("parameter %q value from", p.name))
-		if i > 0 && !from.IsZero() && !prev.Before(from) {
+		if !from.IsZero() && !prev.Before(from) { // prev is zero, before every day, at i == 0
 			c.diag(c.at(v.From.Pos), "overlapping-periods", "parameter %q: value from %s must come after the value from %s", p.name, from, prev)
 		}
-		if i > 0 && !from.IsZero() && !prevUntil.IsZero() && !prevUntil.Before(from) {
+		if !from.IsZero() && !prevUntil.IsZero() && !prevUntil.Before(from) {
 			c.diag(c.at(v.From.Pos), "overlapping-periods", "parameter %q: value from %s starts before the value before it ends (until %s)", p.name, from, prevUntil)
 		}
 		prev = from
