@@ -37,10 +37,11 @@ const (
 		"  - {name: county, rule: r, on: \"2021-01-01\", input: {a: \"100\"}, want: {x: \"20\"}}\n"
 )
 
-// TestFilesKeptOnlyWhenACaseNeedsThem: a Set keeps a copy of its files
-// only when a test case must be run on a set built from them, and such a
-// case, the only one of its policy, still runs.
-func TestFilesKeptOnlyWhenACaseNeedsThem(t *testing.T) {
+// TestFilesKeptWhenThereAreCases: a Set with test cases keeps a copy of
+// its files, for a case that must run on a set built from them and for
+// Set.Coverage, which builds its own; a Set without cases keeps none. A
+// case that sets parameters, the only one of its policy, still runs.
+func TestFilesKeptWhenThereAreCases(t *testing.T) {
 	policy := func(cases string) Source { return Source{Name: "keep.yaml", Data: []byte(keepPolicy + cases)} }
 	county := Source{Name: "county.yaml", Data: []byte(countyCut)}
 	for _, tt := range []struct {
@@ -48,9 +49,10 @@ func TestFilesKeptOnlyWhenACaseNeedsThem(t *testing.T) {
 		srcs  []Source
 		files int
 	}{
-		{"a policy case without parameters", []Source{policy(plainCase)}, 0},
+		{"no case", []Source{{Name: "keep.yaml", Data: []byte(strings.TrimSuffix(keepPolicy, "tests:\n"))}}, 0},
+		{"a policy case without parameters", []Source{policy(plainCase)}, 1},
 		{"a policy case with parameters", []Source{policy(paramCase)}, 1},
-		{"an overlay case", []Source{{Name: "keep.yaml", Data: []byte(strings.TrimSuffix(keepPolicy, "tests:\n"))}, county}, 0},
+		{"an overlay case", []Source{{Name: "keep.yaml", Data: []byte(strings.TrimSuffix(keepPolicy, "tests:\n"))}, county}, 2},
 		{"a policy case under an overlay", []Source{policy(plainCase), county}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
