@@ -71,7 +71,8 @@ func TestPolicyMistakes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src, at := base, 0
+			var src string
+			at := 0
 			if tt.from == "" {
 				src = base + tt.to
 				at = lineOf(src, "  - {name: t")
