@@ -45,6 +45,8 @@ rules:
       - {code: tier-listed, when: 't2 in ["A", "B"]', message: 类别不在名单}
       - {code: too-early, when: 'd2 >= date("2021-01-01")', message: 日期过早}
       - {code: n-listed, when: 'n in [1, 2, 3]', message: 月数不在名单}
+      - {code: tier-matched, when: 't2 in [tier, "C", t]', message: 类别不符}
+      - {code: amount-listed, when: 'not (a in [n, o2 ?? 1, a + 1]) || a == 800', message: 金额在名单}
     outputs:
       x: {label: x, expr: 'min(a, o2 ?? a)', round: {places: 2, mode: half-up}, on_fail: keep}
       y: {label: y, expr: 'flag ? (let k = n; k * 2) : 0', round: {places: 0, mode: down}, on_fail: keep}
