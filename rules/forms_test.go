@@ -50,6 +50,8 @@ rules:
     outputs:
       x: {label: x, expr: 'min(a, o2 ?? a)', round: {places: 2, mode: half-up}, on_fail: keep}
       y: {label: y, expr: 'flag ? (let k = n; k * 2) : 0', round: {places: 0, mode: down}, on_fail: keep}
+      m: {label: m, expr: '(n * 7) % 3 + n % 2', round: {places: 0, mode: down}, on_fail: keep}
+      f: {label: f, expr: 'round(a / 3, 2) + abs(0 - n) - max(n, 2.5) + min(a, 0.5)', round: {places: 2, mode: half-up}, on_fail: keep}
 `
 
 func TestEveryFormOfValue(t *testing.T) {
@@ -59,12 +61,15 @@ func TestEveryFormOfValue(t *testing.T) {
 		name, a, n, tier, day, flag, on string
 		pass                            bool
 		reasons                         []string
-		x, y                            string
+		x, y, m, f                      string
 	}{
-		{"all hold, no cap yet", "800.00", "2", "B", "2021-06-01", "是", "2024-06-01", true, nil, "800", "4"},
-		{"the cap from 2025", "800.00", "3", "A", "2021-06-01", "是", "2025-06-01", true, nil, "500", "6"},
-		{"flag off: tier C and the default day", "800.00", "2", "A", "2019-01-01", "否", "2025-06-01", false, []string{"tier-listed"}, "500", "0"},
-		{"an early day and a month not listed", "100.00", "4", "A", "2020-12-31", "是", "2024-06-01", false, []string{"too-early", "n-listed"}, "100", "8"},
+		// 14 % 3 + 2 % 2 = 2; round(800/3, 2) + 2 - 2.5 + 0.5 = 266.67.
+		{"all hold, no cap yet", "800.00", "2", "B", "2021-06-01", "是", "2024-06-01", true, nil, "800", "4", "2", "266.67"},
+		// 21 % 3 + 3 % 2 = 1; 266.67 + 3 - 3 + 0.5.
+		{"the cap from 2025", "800.00", "3", "A", "2021-06-01", "是", "2025-06-01", true, nil, "500", "6", "1", "267.17"},
+		{"flag off: tier C and the default day", "800.00", "2", "A", "2019-01-01", "否", "2025-06-01", false, []string{"tier-listed"}, "500", "0", "2", "266.67"},
+		// 28 % 3 + 4 % 2 = 1; 33.33 + 4 - 4 + 0.5.
+		{"an early day and a month not listed", "100.00", "4", "A", "2020-12-31", "是", "2024-06-01", false, []string{"too-early", "n-listed"}, "100", "8", "1", "33.83"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res, err := set.Eval(ctx, "r", rules.Input{rules.AsOf: rules.Text(tt.on), "a": rules.Text(tt.a), "n": rules.Text(tt.n),
@@ -78,6 +83,8 @@ func TestEveryFormOfValue(t *testing.T) {
 			assert.Equal(t, tt.reasons, codes)
 			assertDecimal(t, tt.x, output(t, res, "x"))
 			assertDecimal(t, tt.y, output(t, res, "y"))
+			assertDecimal(t, tt.m, output(t, res, "m"))
+			assertDecimal(t, tt.f, output(t, res, "f"))
 		})
 	}
 }
