@@ -92,3 +92,21 @@ func TestFileSizeAtTheCap(t *testing.T) {
 	require.ErrorAs(t, err, &ds)
 	assert.Equal(t, "file-too-large", ds[0].Code)
 }
+
+// TestRequirementsCountAsExpressions: a rule with one output and 31 rules
+// of 64 requirements and an output each hold 2,016 expressions, past the
+// cap.
+func TestRequirementsCountAsExpressions(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(oneRule + oneOutput)
+	reqs := "    requirements:\n"
+	for i := range 64 {
+		reqs += fmt.Sprintf("      - {code: c%d, message: m, when: a > 0}\n", i)
+	}
+	for i := range 31 {
+		b.WriteString(ruleNamed(fmt.Sprintf("r%d", i), reqs+oneOutput))
+	}
+	ds := diagnose(t, rules.Source{Name: "policy.yaml", Data: []byte(b.String())})
+	assert.Equal(t, "too-many-expressions", ds[0].Code, "%s", ds)
+	assert.Contains(t, ds[0].Summary, `from rule "r30" on`)
+}
