@@ -305,7 +305,7 @@ func (l *Ledger) record(ctx context.Context, b Batch, payments []Payment, refusa
 			earlier := sql.NullInt64{Int64: r.Earlier, Valid: r.Earlier != 0}
 			if _, err := ins.ExecContext(ctx, b.ID, r.Rule, r.Subject, r.Key, r.Code, r.AsOf.String(),
 				r.Row, r.Line, earlier, string(r.Detail)); err != nil {
-				return Recorded{}, fmt.Errorf("ledger: row %d: record refusal: %w", r.Row, err)
+				return Recorded{}, fmt.Errorf("ledger: row %d: record refusal: %w", r.Row, cause(ctx, err))
 			}
 		}
 	}
@@ -339,13 +339,13 @@ func (l *Ledger) pay(ctx context.Context, tx *sql.Tx, st stmts, batch int64, p P
 			return ce
 		}
 		if err != nil {
-			return fmt.Errorf("ledger: row %d: record payment: %w", p.Row, err)
+			return fmt.Errorf("ledger: row %d: record payment: %w", p.Row, cause(ctx, err))
 		}
 		return nil
 	case p.Cap > 0:
 		var n int64
 		if err := st.used.QueryRowContext(ctx, p.Rule, p.Subject).Scan(&n); err != nil {
-			return fmt.Errorf("ledger: row %d: read quantity paid: %w", p.Row, err)
+			return fmt.Errorf("ledger: row %d: read quantity paid: %w", p.Row, cause(ctx, err))
 		}
 		if n+p.Quantity > p.Cap {
 			n, paid, err := l.used(ctx, tx, p.Rule, p.Subject, 0)
@@ -358,9 +358,19 @@ func (l *Ledger) pay(ctx context.Context, tx *sql.Tx, st stmts, batch int64, p P
 	}
 	if _, err := st.plain.ExecContext(ctx, batch, p.Rule, p.Subject, p.Key, p.Quantity, cp,
 		l.d.money(p.Amount), p.AsOf.String(), p.Row, p.Line, detail); err != nil {
-		return fmt.Errorf("ledger: row %d: record payment: %w", p.Row, err)
+		return fmt.Errorf("ledger: row %d: record payment: %w", p.Row, cause(ctx, err))
 	}
 	return nil
+}
+
+// cause is err, or the context's error when the context has ended: a
+// transaction whose context is cancelled closes its statements, and what
+// they then say ("statement is closed") would hide why.
+func cause(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%w (%v)", ctxErr, err)
+	}
+	return err
 }
 
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
