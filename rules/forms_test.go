@@ -46,6 +46,8 @@ rules:
       - {code: too-early, when: 'd2 >= date("2021-01-01")', message: 日期过早}
       - {code: n-listed, when: 'n in [1, 2, 3]', message: 月数不在名单}
       - {code: tier-matched, when: 't2 in [tier, "C", t]', message: 类别不符}
+      - {code: flag-forms, when: '(flag ? d2 >= day : true) && (let g = flag; g || !g) && flag == flag && d != date("1999-01-01") && t2 != "D"', message: 标志}
+      - {code: member-forms, when: '(flag ? t2 : "X") in ["A", "B", "C", "X", t] && (let m = n; m in [1, 2, 3, 4, n])', message: 成员}
       - {code: amount-listed, when: 'not (a in [n, o2 ?? 1, a + 1]) || a == 800', message: 金额在名单}
     outputs:
       x: {label: x, expr: 'min(a, o2 ?? a)', round: {places: 2, mode: half-up}, on_fail: keep}
@@ -87,4 +89,13 @@ func TestEveryFormOfValue(t *testing.T) {
 			assertDecimal(t, tt.f, output(t, res, "f"))
 		})
 	}
+}
+
+func TestDateNeedsItsTextInTheRuleFile(t *testing.T) {
+	src := replaceOnce(t, formsPolicy, `d: 'flag ? day : date("2024-01-01")'`, `d: 'flag ? day : date(n)'`)
+	_, err := compile(t, src)
+	var ds rules.Diagnostics
+	require.ErrorAs(t, err, &ds)
+	assert.Equal(t, "bad-date", ds[0].Code, "%v", err)
+	assert.NotZero(t, ds[0].Pos.Line)
 }
