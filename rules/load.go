@@ -371,12 +371,6 @@ func (c *compiler) inputs(s *Set, f *ruledoc.File) {
 		if def.typ == TypeEnum && len(def.values) == 0 {
 			c.diag(p, "missing-key", "enum input %q lists no values", name)
 		}
-		if def.typ == TypeEnum {
-			def.boxed = make(map[string]any, len(def.values))
-			for _, v := range def.values {
-				def.boxed[v] = v
-			}
-		}
 		def.aliases = make(map[string]string, len(in.Aliases))
 		for _, a := range in.Aliases {
 			if !contains(def.values, a.Value.Value) {

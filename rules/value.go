@@ -218,7 +218,6 @@ type inputDef struct {
 	typ                      Type
 	values                   []string          // enum codes
 	aliases                  map[string]string // enum alias → code
-	boxed                    map[string]any    // enum code → the code as an expression value
 	min, max, above          *decimal.Decimal
 
 	// Set when the rules are linked, for [inputDef.bind]'s fast paths: the
