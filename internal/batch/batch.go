@@ -14,9 +14,11 @@ const Size = 512
 
 // InOrder decides the records read by next on workers goroutines and hands
 // the results to emit in input order. Reading, deciding and writing overlap:
-// one goroutine reads the next batch while the workers decide the current
-// one and the caller's goroutine emits the previous. next returns false at
-// the end; an error from next or emit, or ctx being cancelled, stops the run.
+// one goroutine reads batches of Size records, each worker decides a whole
+// batch at a time with no wait for the others, and the caller's goroutine
+// emits the batches in the order they were read. At most 2×workers+2
+// batches are in flight. next returns false at the end; an error from next
+// or emit, or ctx being cancelled, stops the run.
 func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, bool, error),
 	decide func(In) Out, emit func(Out) error) error {
 	if workers < 1 {
@@ -30,21 +32,25 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 	defer cancel()
 
 	type batch struct {
-		ins  []In
-		outs []Out
+		ins     []In
+		outs    []Out
+		decided chan struct{} // receives once the batch is decided
 	}
-	free := make(chan *batch, 4)
+	free := make(chan *batch, 2*workers+2)
 	for range cap(free) {
-		free <- &batch{ins: make([]In, 0, Size), outs: make([]Out, Size)}
+		free <- &batch{ins: make([]In, 0, Size), outs: make([]Out, Size), decided: make(chan struct{}, 1)}
 	}
-	read := make(chan *batch, 1)
-	decided := make(chan *batch, 1)
+	// Every batch read goes to the workers and, in the same order, to the
+	// writer; neither channel can fill, since no more batches exist.
+	toDecide := make(chan *batch, cap(free))
+	inOrder := make(chan *batch, cap(free))
 	var readErr error
 
-	running.Add(2)
+	running.Add(1)
 	go func() { // reader
 		defer running.Done()
-		defer close(read)
+		defer close(toDecide)
+		defer close(inOrder)
 		for {
 			var b *batch
 			select {
@@ -65,11 +71,8 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 				b.ins = append(b.ins, in)
 			}
 			if len(b.ins) > 0 {
-				select {
-				case read <- b:
-				case <-ctx.Done():
-					return
-				}
+				toDecide <- b
+				inOrder <- b
 			}
 			if len(b.ins) < Size || readErr != nil {
 				return
@@ -77,32 +80,27 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 		}
 	}()
 
-	go func() { // deciders
-		defer running.Done()
-		defer close(decided)
-		for b := range read {
-			var wg sync.WaitGroup
-			chunk := (len(b.ins) + workers - 1) / workers
-			for lo := 0; lo < len(b.ins); lo += chunk {
-				hi := min(lo+chunk, len(b.ins))
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := lo; i < hi; i++ {
-						b.outs[i] = decide(b.ins[i])
+	running.Add(workers)
+	for range workers {
+		go func() { // decider
+			defer running.Done()
+			for b := range toDecide {
+				if ctx.Err() == nil {
+					for i, in := range b.ins {
+						b.outs[i] = decide(in)
 					}
-				}()
+				}
+				b.decided <- struct{}{}
 			}
-			wg.Wait()
-			select {
-			case decided <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+		}()
+	}
 
-	for b := range decided { // writer
+	for b := range inOrder { // writer
+		select {
+		case <-b.decided:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		for i := range b.ins {
 			if err := emit(b.outs[i]); err != nil {
 				return err
