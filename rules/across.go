@@ -174,17 +174,21 @@ type Entry struct {
 // use: decide records in parallel, then pass each through Apply in input
 // order.
 type Tally struct {
-	set     *Set
-	source  string
-	hist    History
-	granted map[string]Prior
+	set    *Set
+	source string
+	hist   History
+	// granted holds the line of each passing once-per decision of the
+	// batch, by rule, subject and key: one small entry per person, so a
+	// sheet of a million people stays within the tool's memory.
+	granted map[string]int
 	used    map[string]int64
+	buf     []byte // the key being looked up
 }
 
 // NewTally starts the checks of a batch read from source (a file name, for
 // messages). h may be nil: the batch is then checked only against itself.
 func (s *Set) NewTally(source string, h History) *Tally {
-	return &Tally{set: s, source: source, hist: h, granted: map[string]Prior{}, used: map[string]int64{}}
+	return &Tally{set: s, source: source, hist: h, granted: map[string]int{}, used: map[string]int64{}}
 }
 
 // Apply passes the decision res, made on in for subject at line of the
@@ -205,25 +209,30 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 	}
 	spec := r.across
 	if o := spec.once; o != nil {
-		key, shown, err := o.key(in, r.id)
-		if err != nil {
+		t.buf = append(append(append(t.buf[:0], r.id...), 0), subject...)
+		t.buf = append(t.buf, 0)
+		at := len(t.buf)
+		var err error
+		if t.buf, err = o.appendKey(t.buf, in, r.id); err != nil {
 			return res, e, err
 		}
-		e.Key, e.Once = key, !o.batchOnly
-		k := r.id + "\x00" + subject + "\x00" + key
-		prior, seen := t.granted[k]
-		if !seen && t.hist != nil && !o.batchOnly {
-			prior, seen, err = t.hist.Granted(ctx, r.id, subject, key)
+		e.Key, e.Once = string(t.buf[at:]), !o.batchOnly
+		var prior Prior
+		first, seen := t.granted[string(t.buf)]
+		if seen {
+			prior = Prior{Source: t.source, Line: first}
+		} else if t.hist != nil && !o.batchOnly {
+			prior, seen, err = t.hist.Granted(ctx, r.id, subject, e.Key)
 			if err != nil {
 				return res, e, err
 			}
 		}
 		if seen {
-			res = r.refuse(res, o.code, fmt.Sprintf("%s（%s%s：%s通过）", o.message, subject, shown, prior.describe()))
+			res = r.refuse(res, o.code, fmt.Sprintf("%s（%s%s：%s通过）", o.message, subject, o.shown(in), prior.describe()))
 			e.Pass, e.Refusal, e.Prior = false, o.code, &prior
 			return res, e, nil
 		}
-		t.granted[k] = Prior{Source: t.source, Line: line}
+		t.granted[string(t.buf)] = line
 	}
 	if cp := spec.cap; cp != nil {
 		var err error
@@ -281,21 +290,31 @@ func (t *Tally) capped(ctx context.Context, r *rule, cp *capSpec, subject string
 	return res, counts, limit, nil
 }
 
-// key is the once-per key of in: each per input's value as the rule reads
-// it (so A类 and A are one tier), ";"-joined; shown is the same for a
-// message, each value after its label.
-func (o *onceSpec) key(in Input, rule string) (key, shown string, err error) {
-	parts := make([]string, len(o.per))
-	var b strings.Builder
+// appendKey appends the once-per key of in to dst: each per input's value
+// as the rule reads it (so A类 and A are one tier), ";"-joined.
+func (o *onceSpec) appendKey(dst []byte, in Input, rule string) ([]byte, error) {
 	for i, def := range o.per {
 		v, err := def.read(in[def.name])
 		if err != nil {
-			return "", "", &InputError{Rule: rule, Field: def.name, Label: def.label, Err: err}
+			return dst, &InputError{Rule: rule, Field: def.name, Label: def.label, Err: err}
 		}
-		parts[i] = v.String()
-		fmt.Fprintf(&b, "，%s %s", def.label, parts[i])
+		if i > 0 {
+			dst = append(dst, ';')
+		}
+		dst = append(dst, v.String()...)
 	}
-	return strings.Join(parts, ";"), b.String(), nil
+	return dst, nil
+}
+
+// shown is the once-per key of in for a message: each value after its
+// label. in has been read by appendKey already.
+func (o *onceSpec) shown(in Input) string {
+	var b strings.Builder
+	for _, def := range o.per {
+		v, _ := def.read(in[def.name])
+		fmt.Fprintf(&b, "，%s %s", def.label, v)
+	}
+	return b.String()
 }
 
 // refuse turns a passing decision into a refusal for code: outputs not
