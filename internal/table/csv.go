@@ -293,20 +293,20 @@ type csvWriter struct {
 	buf    *bufio.Writer
 	w      recordWriter
 	cols   []Column
-	rec    []string
 	closed bool
 }
 
 func newCSVWriter(out committer, cols []Column, bom bool) (*csvWriter, error) {
 	buf := bufio.NewWriterSize(out, 64<<10)
-	w := &csvWriter{out: out, buf: buf, w: recordWriter{buf}, cols: cols, rec: make([]string, len(cols))}
+	w := &csvWriter{out: out, buf: buf, w: recordWriter{buf}, cols: cols}
 	if bom {
 		buf.WriteString(utf8BOM)
 	}
+	header := make([]string, len(cols))
 	for i, c := range cols {
-		w.rec[i] = c.Name
+		header[i] = c.Name
 	}
-	if err := w.w.Write(w.rec); err != nil {
+	if err := w.w.Write(header); err != nil {
 		out.Abort()
 		return nil, err
 	}
@@ -317,20 +317,41 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 	if w.closed {
 		return errClosed
 	}
+	// The record is built in the buffer's free space and written once.
+	_, err := w.buf.Write(w.Encode(w.buf.AvailableBuffer(), cells))
+	return err
+}
+
+// Encode appends the record Write writes for cells to dst. It reads only
+// the columns, so it may run on any goroutine.
+func (w *csvWriter) Encode(dst []byte, cells []Cell) []byte {
 	for i, col := range w.cols {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
 		var c Cell
 		if i < len(cells) {
 			c = cells[i]
 		}
-		w.rec[i] = c.Text
+		text := c.Text
 		if col.Kind == List || col.Kind == JSON {
-			w.rec[i] = joinList(c.List)
+			text = joinList(c.List)
 		}
 		if col.Input {
-			w.rec[i] = defuse(w.rec[i])
+			text = defuse(text)
 		}
+		dst = appendField(dst, text)
 	}
-	return w.w.Write(w.rec)
+	return append(dst, '\n')
+}
+
+// WriteEncoded writes a record [csvWriter.Encode] made.
+func (w *csvWriter) WriteEncoded(_ Status, rec []byte) error {
+	if w.closed {
+		return errClosed
+	}
+	_, err := w.buf.Write(rec)
+	return err
 }
 
 // recordWriter writes records exactly as an encoding/csv Writer with its
@@ -339,34 +360,38 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 type recordWriter struct{ w *bufio.Writer }
 
 func (r recordWriter) Write(record []string) error {
-	// The record is built in the buffer's free space and written once.
 	b := r.w.AvailableBuffer()
 	for n, field := range record {
 		if n > 0 {
 			b = append(b, ',')
 		}
-		if !fieldNeedsQuotes(field) {
-			b = append(b, field...)
-			continue
-		}
-		b = append(b, '"')
-		for len(field) > 0 {
-			i := strings.IndexByte(field, '"')
-			if i < 0 {
-				i = len(field)
-			}
-			b = append(b, field[:i]...) // \r and \n are kept as they are
-			field = field[i:]
-			if len(field) > 0 {
-				b = append(b, '"', '"')
-				field = field[1:]
-			}
-		}
-		b = append(b, '"')
+		b = appendField(b, field)
 	}
 	b = append(b, '\n')
 	_, err := r.w.Write(b)
 	return err
+}
+
+// appendField appends one field as encoding/csv writes it: quoted when it
+// needs quotes, with each " doubled.
+func appendField(b []byte, field string) []byte {
+	if !fieldNeedsQuotes(field) {
+		return append(b, field...)
+	}
+	b = append(b, '"')
+	for len(field) > 0 {
+		i := strings.IndexByte(field, '"')
+		if i < 0 {
+			i = len(field)
+		}
+		b = append(b, field[:i]...) // \r and \n are kept as they are
+		field = field[i:]
+		if len(field) > 0 {
+			b = append(b, '"', '"')
+			field = field[1:]
+		}
+	}
+	return append(b, '"')
 }
 
 // fieldNeedsQuotes is encoding/csv's rule for a comma-separated field.

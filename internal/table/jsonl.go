@@ -585,20 +585,25 @@ func newJSONLWriter(out committer, cols []Column) *jsonlWriter {
 	return w
 }
 
-func (w *jsonlWriter) Write(_ Status, cells []Cell) error {
+func (w *jsonlWriter) Write(status Status, cells []Cell) error {
 	if w.closed {
 		return errClosed
 	}
+	w.line = w.Encode(w.line[:0], cells)
+	return w.WriteEncoded(status, w.line)
+}
+
+// Encode appends the line Write writes for cells to dst: the one JSON
+// object of an Object column, else an object of every column. It reads
+// only the columns, so it may run on any goroutine.
+func (w *jsonlWriter) Encode(dst []byte, cells []Cell) []byte {
 	if len(w.cols) == 1 && w.cols[0].Kind == Object {
 		if len(cells) == 0 || len(cells[0].Text) == 0 || cells[0].Text[0] != '{' {
-			return errors.New("table: an Object cell must hold one JSON object")
+			return dst // WriteEncoded refuses a line that is not an object
 		}
-		b := append(append(w.line[:0], cells[0].Text...), '\n')
-		w.line = b
-		_, err := w.buf.Write(b)
-		return err
+		return append(append(dst, cells[0].Text...), '\n')
 	}
-	b := append(w.line[:0], '{')
+	b := append(dst, '{')
 	for i, col := range w.cols {
 		if i > 0 {
 			b = append(b, ',')
@@ -638,9 +643,19 @@ func (w *jsonlWriter) Write(_ Status, cells []Cell) error {
 			b = appendJSONString(b, c.Text)
 		}
 	}
-	b = append(b, '}', '\n')
-	w.line = b
-	_, err := w.buf.Write(b)
+	return append(b, '}', '\n')
+}
+
+// WriteEncoded writes a line [jsonlWriter.Encode] made, or one JSON object
+// and its newline made otherwise.
+func (w *jsonlWriter) WriteEncoded(_ Status, line []byte) error {
+	if w.closed {
+		return errClosed
+	}
+	if len(line) < 2 || line[0] != '{' || line[len(line)-1] != '\n' {
+		return errors.New("table: an Object cell must hold one JSON object")
+	}
+	_, err := w.buf.Write(line)
 	return err
 }
 

@@ -292,6 +292,16 @@ type Writer interface {
 	Abort()
 }
 
+// Encoder is a [Writer] whose records can be encoded apart from writing
+// them: the CSV and JSONL writers. Encode reads only the writer's columns,
+// so several goroutines may encode records while one writes them in order.
+type Encoder interface {
+	// Encode appends to dst the bytes Write would write for cells.
+	Encode(dst []byte, cells []Cell) []byte
+	// WriteEncoded writes one record Encode made, as Write would.
+	WriteEncoded(status Status, rec []byte) error
+}
+
 // Create creates a table file for writing, with the given columns, in the
 // format of its extension. The file is written beside its final name
 // (a hidden temporary file in the same directory) and renamed into place

@@ -80,6 +80,43 @@ func TestWriteGolden(t *testing.T) {
 	}
 }
 
+// TestEncodedRecordsWriteTheSameBytes encodes the records on goroutines
+// of their own, as the tool does, and writes them in order: the bytes are
+// the golden file's, which Write gives. An Object line that is not an
+// object is refused when written.
+func TestEncodedRecordsWriteTheSameBytes(t *testing.T) {
+	for _, f := range []table.Format{table.CSV, table.JSONL} {
+		t.Run(f.String(), func(t *testing.T) {
+			var b bytes.Buffer
+			w, err := table.NewWriter(&b, f, resultCols)
+			require.NoError(t, err)
+			enc, ok := w.(table.Encoder)
+			require.True(t, ok, "the %s writer encodes apart", f)
+			encoded := make([][]byte, len(results))
+			done := make(chan int)
+			for i, r := range results {
+				go func() { encoded[i] = enc.Encode(nil, r.cells); done <- i }()
+			}
+			for range results {
+				<-done
+			}
+			for i, r := range results {
+				require.NoError(t, enc.WriteEncoded(r.status, encoded[i]))
+			}
+			require.NoError(t, w.Close(nil))
+			golden.Check(t, "testdata/write/results."+f.String(), b.Bytes())
+		})
+	}
+	w, err := table.NewWriter(io.Discard, table.JSONL, []table.Column{{Kind: table.Object}})
+	require.NoError(t, err)
+	enc := w.(table.Encoder)
+	assert.Empty(t, enc.Encode(nil, []table.Cell{{Text: "[1]"}}))
+	require.EqualError(t, enc.WriteEncoded(table.OK, nil), "table: an Object cell must hold one JSON object")
+	line := enc.Encode(nil, []table.Cell{{Text: `{"a":1}`}})
+	assert.Equal(t, "{\"a\":1}\n", string(line))
+	require.NoError(t, enc.WriteEncoded(table.OK, line))
+}
+
 func TestJSONLToStdout(t *testing.T) {
 	var b bytes.Buffer
 	w, err := table.Create("-", &b, []table.Column{{Name: "pass", Kind: table.Bool}, {Name: "periods", Kind: table.JSON}})
