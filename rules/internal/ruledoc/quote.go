@@ -23,9 +23,6 @@ const maxEchoed = 240
 // MaxQuoted characters, and otherwise its first QuotedPrefix characters
 // followed by "…" and the length: "aaaa…" (100000 characters).
 func Quote(s string) string {
-	if len(s) <= MaxQuoted {
-		return strconv.Quote(s)
-	}
 	n := utf8.RuneCountInString(s)
 	if n <= MaxQuoted {
 		return strconv.Quote(s)
@@ -58,10 +55,8 @@ func (c Clip) Format(f fmt.State, verb rune) {
 		_, _ = f.Write([]byte(Quote(s)))
 		return
 	}
-	if len(s) > maxEchoed {
-		if n := utf8.RuneCountInString(s); n > maxEchoed {
-			s = fmt.Sprintf("%s… (%d characters)", prefix(s, maxEchoed), n)
-		}
+	if n := utf8.RuneCountInString(s); n > maxEchoed {
+		s = fmt.Sprintf("%s… (%d characters)", prefix(s, maxEchoed), n)
 	}
 	_, _ = f.Write([]byte(s))
 }

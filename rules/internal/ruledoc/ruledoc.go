@@ -217,8 +217,8 @@ func (d *decoder) fields(n *yaml.Node, what string, allowed ...string) map[strin
 		return nil
 	}
 	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	for kv := n.Content; len(kv) >= 2; kv = kv[2:] {
+		k, v := kv[0], kv[1]
 		if _, dup := out[k.Value]; dup {
 			d.fail(k, "duplicate-key", "%s has key %q twice", what, k.Value)
 			continue
@@ -250,15 +250,15 @@ func (d *decoder) pairs(n *yaml.Node, what string) (keys []*yaml.Node, values []
 		return nil, nil
 	}
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := n.Content[i]
+	for kv := n.Content; len(kv) >= 2; kv = kv[2:] {
+		k := kv[0]
 		if seen[k.Value] {
 			d.fail(k, "duplicate-key", "%s has key %q twice", what, k.Value)
 			continue
 		}
 		seen[k.Value] = true
 		keys = append(keys, k)
-		values = append(values, n.Content[i+1])
+		values = append(values, kv[1])
 	}
 	return keys, values
 }
