@@ -350,7 +350,7 @@ func (l *literalPatcher) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.IntegerNode, *ast.FloatNode:
 		loc := n.Location()
-		if loc.From < 0 || loc.To > len(l.src) || loc.From >= loc.To {
+		if loc.From < 0 || loc.To > len(l.src) {
 			l.fail(n, "bad-number", "number literal has no source text")
 			return
 		}

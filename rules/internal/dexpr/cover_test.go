@@ -66,6 +66,7 @@ func TestLinkCoveredTellsEachWay(t *testing.T) {
 		{"5", "3", true, "3", [][2]int{{0, 0}, {1, 1}, {2, 0}}}, // capped: the second
 		{"5", "", false, "4", [][2]int{{0, 1}, {3, 1}}},         // max(0, 4): the second
 		{"0", "", false, "0", [][2]int{{0, 1}, {3, 0}}},         // max(0, -1): the first
+		{"1", "", false, "0", [][2]int{{0, 1}, {3, 0}}},         // max(0, 0): a tie is the first
 	}
 	for _, tt := range tests {
 		clear(seen)

@@ -211,15 +211,17 @@ func mul64(a, b int64) (int64, bool) {
 	if hi != 0 || lo > math.MaxInt64 {
 		return 0, false
 	}
-	if (a < 0) != (b < 0) {
+	if a^b < 0 { // the signs differ
 		return -int64(lo), true
 	}
 	return int64(lo), true
 }
 
+// add64 returns a+b when it fits in an int64 other than MinInt64.
 func add64(a, b int64) (int64, bool) {
 	s := a + b
-	if (a > 0 && b > 0 && s <= 0) || (a < 0 && b < 0 && s >= 0) || s == math.MinInt64 {
+	// the sum overflowed when its sign differs from both operands' signs
+	if (a^s)&(b^s) < 0 || s == math.MinInt64 {
 		return 0, false
 	}
 	return s, true
