@@ -54,6 +54,10 @@ type decision struct {
 	exact   bool     // every output fits units
 	// explanation is the decision explained, with --explain.
 	explanation table.Cell
+	// encoded is the record as the output writes it, rendered on the
+	// deciding goroutine; the checks across records render it again if
+	// they change the decision.
+	encoded []byte
 }
 
 func (e *env) eval(ctx context.Context, args []string) error {
@@ -125,6 +129,31 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		return usageError("cannot write output: %v", err)
 	}
 
+	cells := make([]table.Cell, len(outCols))
+	width := len(in.Header())
+	jsonl := len(outCols) == 1 && outCols[0].Kind == table.Object
+	var line []byte
+	// CSV and JSONL records are rendered where they are decided, on every
+	// core; XLSX is written on the writer's goroutine.
+	enc, _ := w.(table.Encoder)
+	spare := sync.Pool{New: func() any { c := make([]table.Cell, len(outCols)); return &c }}
+	render := func(d decision) []byte {
+		switch {
+		case enc == nil:
+			return nil
+		case jsonl:
+			return append(d.appendJSON(nil, info, *explain), '\n')
+		}
+		c := spare.Get().(*[]table.Cell)
+		fillCells(*c, info, d, keepInput, width)
+		size := 2 * len(*c) // room for the separators and some quotes
+		for _, x := range *c {
+			size += len(x.Text)
+		}
+		b := enc.Encode(make([]byte, 0, size), *c)
+		spare.Put(c)
+		return b
+	}
 	sum := newSummary(info, set)
 	sum.asOf = day.describe(cols.fields, isLoan)
 	prog := e.progress(*quiet, pos[1])
@@ -150,12 +179,9 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if *explain && err == nil {
 			d.explanation = explanationCell(res.Explanation())
 		}
+		d.encoded = render(d)
 		return d
 	}
-	cells := make([]table.Cell, len(outCols))
-	width := len(in.Header())
-	jsonl := len(outCols) == 1 && outCols[0].Kind == table.Object
-	var line []byte
 	// Each decided record passes, in input order, through the policy's
 	// checks across records (the library's, as subsidy.Batch and the
 	// server use them), then is written.
@@ -172,13 +198,16 @@ func (e *env) eval(ctx context.Context, args []string) error {
 			d.explanation = explanationCell(d.res.Explanation())
 		}
 		status := sum.add(d)
+		prog.add(1)
+		if d.encoded != nil && !changed {
+			return enc.WriteEncoded(status, d.encoded)
+		}
 		if jsonl {
 			line = d.appendJSON(line[:0], info, *explain)
 			cells[0].Text = string(line)
 		} else {
 			fillCells(cells, info, d, keepInput, width)
 		}
-		prog.add(1)
 		return w.Write(status, cells)
 	}
 	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
