@@ -45,6 +45,7 @@ type record struct {
 type decision struct {
 	rec     record
 	in      rules.Input // what res was decided on, for the checks across records
+	shared  bool        // in is a kept decision's, read only: not back to the pool
 	loan    loan.Loan   // the loan, for the loan rule
 	ld      loan.Decision
 	res     rules.Result
@@ -160,6 +161,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	next := records(in, cols)
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day.day)
+	kept := newRecent(cols.fields)
 	decide := func(r record) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
@@ -167,17 +169,28 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if isLoan {
 			return decideLoan(ctx, calc, info, r, loanIndex)
 		}
-		input := inputs.Get().(rules.Input) // back in the pool once emitted
-		for i, name := range cols.fields {
-			if name != "" {
-				input[name] = rules.Text(r.cells[i])
+		var buf [128]byte
+		key := kept.key(buf[:0], r.cells)
+		var d decision
+		if e, ok := kept.find(key); ok {
+			d = decision{rec: r, in: e.in, shared: true, res: e.res, outputs: e.outputs, units: e.units, exact: e.exact}
+		} else {
+			input := inputs.Get().(rules.Input) // back in the pool once emitted, unless kept
+			for i, name := range cols.fields {
+				if name != "" {
+					input[name] = rules.Text(r.cells[i])
+				}
+			}
+			res, err := set.Eval(ctx, info.ID, input, onDay)
+			d = decision{rec: r, in: input, res: res, err: err}
+			d.format(info)
+			if err == nil && admits(r.row) {
+				kept.keep(key, d)
+				d.shared = true
 			}
 		}
-		res, err := set.Eval(ctx, info.ID, input, onDay)
-		d := decision{rec: r, in: input, res: res, err: err}
-		d.format(info)
-		if *explain && err == nil {
-			d.explanation = explanationCell(res.Explanation())
+		if *explain && d.err == nil {
+			d.explanation = explanationCell(d.res.Explanation())
 		}
 		d.encoded = render(d)
 		return d
@@ -190,7 +203,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if d.in != nil {
+		if d.in != nil && !d.shared {
 			clear(d.in)
 			inputs.Put(d.in)
 		}

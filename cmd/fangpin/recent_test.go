@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ruralrelief/fangpin/policies"
+	"github.com/ruralrelief/fangpin/rules"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRepeatedRowsDecideAsAlone runs a sheet whose few combinations of
+// answers repeat on every row, some with a 判定日期 of their own (before the
+// policy, after it, in two spellings) and some that cannot be read, so the
+// run takes most rows' decisions from the ones it keeps. Every record, in
+// JSONL and in CSV, is what the library gives for that row decided alone.
+func TestRepeatedRowsDecideAsAlone(t *testing.T) {
+	yn := []string{"是", "否", "也许"}
+	tiers := []string{"A类", "B", "C类", "D"}
+	days := []string{"", "2021-08-18", "2021-09-30", "2021/9/30"}
+	var sheet strings.Builder
+	sheet.WriteString("脱贫人口,监测对象,因灾受损,证书工种类别,判定日期\n")
+	var rows [][]string
+	for i := range 3000 {
+		row := []string{yn[i%2], yn[i/2%3], yn[i/5%2], tiers[i/3%4], days[i/7%4]}
+		rows = append(rows, row)
+		sheet.WriteString(strings.Join(row, ",") + "\n")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "repeats.csv")
+	require.NoError(t, os.WriteFile(in, []byte(sheet.String()), 0o600))
+
+	set, err := policies.Load()
+	require.NoError(t, err)
+	info, ok := set.Rule("training-grant")
+	require.True(t, ok)
+	var want, wantCSV []string
+	for i, row := range rows {
+		input := rules.Input{rules.AsOf: rules.Text(row[4])}
+		for j, h := range []string{"脱贫人口", "监测对象", "因灾受损", "证书工种类别"} {
+			name, ok := info.Field(h)
+			require.True(t, ok, h)
+			input[name] = rules.Text(row[j])
+		}
+		res, err := set.Eval(context.Background(), "training-grant", input, rules.On(rules.MustDate("2021-09-30")))
+		d := decision{rec: record{row: i + 1, line: i + 2}, res: res, err: err}
+		d.format(info)
+		want = append(want, string(d.appendJSON(nil, info, false)))
+		cells := make([]string, 0, 9)
+		cells = append(cells, fmt.Sprint(i+1), fmt.Sprint(i+2), "", "training-grant")
+		switch {
+		case err != nil:
+			cells = append(cells, "", "", "", "", `"`+strings.ReplaceAll(rules.ProblemOf(err).Message, `"`, `""`)+`"`)
+		default:
+			var codes []string
+			for _, r := range res.Reasons {
+				codes = append(codes, r.Code)
+			}
+			cells = append(cells, fmt.Sprint(res.Pass), d.outputs[0], strings.Join(codes, ";"), "", "")
+		}
+		wantCSV = append(wantCSV, strings.Join(cells, ","))
+	}
+
+	out, _, code := cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", "-", "-q")
+	assert.Equal(t, 1, code, "rows that cannot be read are errors")
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, got, len(rows))
+	passed, errored := 0, 0
+	for i := range got {
+		require.Equal(t, want[i], got[i], "record %d", i+1)
+		passed += strings.Count(got[i], `"pass":true`)
+		errored += strings.Count(got[i], `"error":{`)
+	}
+	assert.Positive(t, passed, "the sheet has passing rows")
+	assert.Positive(t, errored, "the sheet has rows that cannot be read")
+
+	csvOut := filepath.Join(dir, "out.csv")
+	_, _, code = cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", csvOut, "-q")
+	assert.Equal(t, 1, code)
+	b, err := os.ReadFile(csvOut)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(strings.TrimPrefix(string(b), "\ufeff"), "\n"), "\n")
+	require.Len(t, lines, len(rows)+1)
+	for i, l := range lines[1:] {
+		require.Equal(t, wantCSV[i], l, "CSV record %d", i+1)
+	}
+}
