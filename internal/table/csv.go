@@ -394,6 +394,9 @@ func appendField(b []byte, field string) []byte {
 	return append(b, '"')
 }
 
+// quoteBytes are the bytes that make a field quoted wherever they are.
+var quoteBytes = [256]bool{'\n': true, '\r': true, '"': true, ',': true}
+
 // fieldNeedsQuotes is encoding/csv's rule for a comma-separated field.
 func fieldNeedsQuotes(field string) bool {
 	if field == "" {
@@ -403,7 +406,7 @@ func fieldNeedsQuotes(field string) bool {
 		return true
 	}
 	for i := 0; i < len(field); i++ {
-		if c := field[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+		if quoteBytes[field[i]] {
 			return true
 		}
 	}
