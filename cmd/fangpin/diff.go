@@ -53,11 +53,20 @@ func diffFields(info rules.RuleInfo, isLoan bool) []diffField {
 	if isLoan {
 		fs = append(fs,
 			diffField{name: "subsidy", label: "贴息金额", places: 2, money: true,
-				value: func(d decision) (decimal.Decimal, bool) { return d.ld.Schedule.Covered, true }},
+				value: func(d decision) (decimal.Decimal, bool) { return loanFigure(d, func(s loan.Schedule) decimal.Decimal { return s.Covered }) }},
 			diffField{name: "borrower_interest", label: "借款人承担利息", places: 2, money: true,
-				value: func(d decision) (decimal.Decimal, bool) { return d.ld.Schedule.Borrower, true }})
+				value: func(d decision) (decimal.Decimal, bool) { return loanFigure(d, func(s loan.Schedule) decimal.Decimal { return s.Borrower }) }})
 	}
 	return fs
+}
+
+// loanFigure is a figure of a decided loan's schedule; none for a loan
+// that could not be read.
+func loanFigure(d decision, figure func(loan.Schedule) decimal.Decimal) (decimal.Decimal, bool) {
+	if d.loan == nil {
+		return decimal.Decimal{}, false
+	}
+	return figure(d.loan.ld.Schedule), true
 }
 
 // diffPair is one record decided under both policies.
@@ -304,7 +313,7 @@ func fillDiff(cells []table.Cell, info rules.RuleInfo, fields []diffField, p dif
 	cells[i+2].Text = p.before.rec.id
 	cells[i+3].Text = info.ID
 	i += 4
-	eb, ea := describeError(p.before), describeError(p.after)
+	eb, ea := describeError(&p.before), describeError(&p.after)
 	if eb.Text == "" {
 		cells[i].Text = strconv.FormatBool(p.before.res.Pass)
 	}

@@ -41,13 +41,18 @@ type record struct {
 	rowErr  error
 }
 
+// loanDecision is a loan as read and as the loan library decided it.
+type loanDecision struct {
+	loan loan.Loan
+	ld   loan.Decision
+}
+
 // decision is the outcome for one record.
 type decision struct {
 	rec     record
 	in      rules.Input // what res was decided on, for the checks across records
 	shared  bool        // in is a kept decision's, read only: not back to the pool
-	loan    loan.Loan   // the loan, for the loan rule
-	ld      loan.Decision
+	loan    *loanDecision // for the loan rule
 	res     rules.Result
 	err     error
 	outputs []string // each output with its declared places, "" if none
@@ -138,7 +143,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	// core; XLSX is written on the writer's goroutine.
 	enc, _ := w.(table.Encoder)
 	spare := sync.Pool{New: func() any { c := make([]table.Cell, len(outCols)); return &c }}
-	render := func(d decision) []byte {
+	render := func(d *decision) []byte {
 		switch {
 		case enc == nil:
 			return nil
@@ -192,7 +197,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if *explain && d.err == nil {
 			d.explanation = explanationCell(d.res.Explanation())
 		}
-		d.encoded = render(d)
+		d.encoded = render(&d)
 		return d
 	}
 	// Each decided record passes, in input order, through the policy's
@@ -219,7 +224,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 			line = d.appendJSON(line[:0], info, *explain)
 			cells[0].Text = string(line)
 		} else {
-			fillCells(cells, info, d, keepInput, width)
+			fillCells(cells, info, &d, keepInput, width)
 		}
 		return w.Write(status, cells)
 	}
@@ -380,7 +385,7 @@ func (e *env) createOutput(path string, cols []table.Column, input string) (tabl
 }
 
 // fillCells renders one decision into the output cells.
-func fillCells(cells []table.Cell, info rules.RuleInfo, d decision, keepInput bool, width int) {
+func fillCells(cells []table.Cell, info rules.RuleInfo, d *decision, keepInput bool, width int) {
 	clear(cells)
 	i := 0
 	if keepInput {
@@ -434,7 +439,7 @@ func explanationCell(ex rules.Explanation) table.Cell {
 
 // describeError is why the record could not be decided, as a cell: the
 // field and message the JSON "error" object carries (rules.ProblemOf).
-func describeError(d decision) table.Cell {
+func describeError(d *decision) table.Cell {
 	err := d.problem()
 	if err == nil {
 		return table.Cell{}
@@ -593,7 +598,7 @@ func decideLoan(ctx context.Context, calc *loan.Calculator, info rules.RuleInfo,
 		return decision{rec: r, err: err}
 	}
 	ld, err := calc.Subsidy(ctx, l)
-	d := decision{rec: r, loan: l, ld: ld, res: ld.Eligibility(), err: err}
+	d := decision{rec: r, loan: &loanDecision{loan: l, ld: ld}, res: ld.Eligibility(), err: err}
 	d.format(info)
 	return d
 }
@@ -626,9 +631,11 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 	before := d.res
 	var err error
 	if calc != nil {
-		if d.ld, err = a.loan(ctx, calc, d.rec.row, d.rec.line, d.loan, d.ld); err == nil {
-			d.res = d.ld.Eligibility()
-			d.res.Notes = append(slices.Clip(d.res.Notes), ledgerNotes(d.ld)...)
+		var ld loan.Decision
+		if ld, err = a.loan(ctx, calc, d.rec.row, d.rec.line, d.loan.loan, d.loan.ld); err == nil {
+			d.loan = &loanDecision{loan: d.loan.loan, ld: ld}
+			d.res = ld.Eligibility()
+			d.res.Notes = append(slices.Clip(d.res.Notes), ledgerNotes(ld)...)
 		}
 	} else {
 		d.res, err = a.apply(ctx, d.rec.subject, d.rec.row, d.rec.line, d.in, d.res, opts...)
@@ -663,7 +670,7 @@ func ledgerNotes(d loan.Decision) []rules.Note {
 }
 
 // problem is why the record could not be decided, or nil.
-func (d decision) problem() error {
+func (d *decision) problem() error {
 	if d.rec.rowErr != nil {
 		return fmt.Errorf("row cannot be read: %w", d.rec.rowErr)
 	}
@@ -672,7 +679,7 @@ func (d decision) problem() error {
 
 // appendJSON appends the record as the one JSON object of a decision
 // (docs/json.md), with its row, line and id: the bytes the library writes.
-func (d decision) appendJSON(dst []byte, info rules.RuleInfo, explain bool) []byte {
+func (d *decision) appendJSON(dst []byte, info rules.RuleInfo, explain bool) []byte {
 	res, err := d.res, d.problem()
 	if err != nil {
 		res = rules.Result{Rule: info.ID}
