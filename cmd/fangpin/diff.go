@@ -53,9 +53,13 @@ func diffFields(info rules.RuleInfo, isLoan bool) []diffField {
 	if isLoan {
 		fs = append(fs,
 			diffField{name: "subsidy", label: "贴息金额", places: 2, money: true,
-				value: func(d decision) (decimal.Decimal, bool) { return loanFigure(d, func(s loan.Schedule) decimal.Decimal { return s.Covered }) }},
+				value: func(d decision) (decimal.Decimal, bool) {
+					return loanFigure(d, func(s loan.Schedule) decimal.Decimal { return s.Covered })
+				}},
 			diffField{name: "borrower_interest", label: "借款人承担利息", places: 2, money: true,
-				value: func(d decision) (decimal.Decimal, bool) { return loanFigure(d, func(s loan.Schedule) decimal.Decimal { return s.Borrower }) }})
+				value: func(d decision) (decimal.Decimal, bool) {
+					return loanFigure(d, func(s loan.Schedule) decimal.Decimal { return s.Borrower })
+				}})
 	}
 	return fs
 }

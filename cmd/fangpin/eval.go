@@ -50,8 +50,8 @@ type loanDecision struct {
 // decision is the outcome for one record.
 type decision struct {
 	rec     record
-	in      rules.Input // what res was decided on, for the checks across records
-	shared  bool        // in is a kept decision's, read only: not back to the pool
+	in      rules.Input   // what res was decided on, for the checks across records
+	shared  bool          // in is a kept decision's, read only: not back to the pool
 	loan    *loanDecision // for the loan rule
 	res     rules.Result
 	err     error
