@@ -203,6 +203,8 @@ func TestEvaluate(t *testing.T) {
 		{"a in [n, a]", "true"},
 		{"a / n in [1, 800 / 3]", "true"},
 		{"a in [800 / 3, 800]", "true"},
+		{"a in [800 / 3]", "false"},
+		{"a / n in [800, 266]", "false"},
 		{"b in [0.15, \"x\"]", "true"},
 		{"big in [big]", "true"},
 		{"tier in [\"A\", \"B\"]", "true"},
@@ -228,6 +230,9 @@ func TestEvaluate(t *testing.T) {
 		{"let t = tier; t", "\"B\""},
 		{"let d = day; d", "2021-06-01"},
 		{"let o = none; o", "none"},
+		{"let o = cap; o", "500"},
+		{"let x = a / n; x > 266 ? \"X\" : \"Y\"", "\"X\""},
+		{"let o = flag ? cap : none; let d = day; let t = tier; t == \"B\" && d > date(\"2021-01-01\") ? o : none", "500"},
 		{"let f = off; !f", "true"},
 		{"let x = 1; let y = x + 1; y * 10", "20"},
 		// logic

@@ -198,11 +198,7 @@ func member(args ...any) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list after `in`: %v", err)
 		}
-		if xr == nil && yr == nil {
-			if x.Equal(y) {
-				return true, nil
-			}
-		} else if rat(x, xr).Cmp(rat(y, yr)) == 0 {
+		if rat(x, xr).Cmp(rat(y, yr)) == 0 {
 			return true, nil
 		}
 	}

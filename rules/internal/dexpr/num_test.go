@@ -266,6 +266,34 @@ func TestTooLarge(t *testing.T) {
 	z, err := fromRat(new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(1), 2047)))
 	require.NoError(t, err, "2048 bits is within the limit")
 	assert.Equal(t, 32, z.cost(), "one step per 64-bit word of numerator and denominator")
+	z, err = fromRat(new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(3), 2046)))
+	require.NoError(t, err, "a numerator of 2048 bits is within the limit")
+	assert.Equal(t, 32, z.cost())
+	_, err = fromRat(new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 2048)))
+	assert.EqualError(t, err, "value too large: an intermediate value has a 2049-bit numerator and a 1-bit denominator (limit 2048 bits each)")
+}
+
+// TestFromRat: a value that fits n/d is held small, except MinInt64,
+// whose negation would not fit.
+func TestFromRat(t *testing.T) {
+	tests := []struct {
+		r     *big.Rat
+		small bool
+	}{
+		{big.NewRat(3, 4), true},
+		{big.NewRat(math.MaxInt64, 1), true},
+		{big.NewRat(-math.MaxInt64, 1), true},
+		{big.NewRat(math.MinInt64, 1), false},
+		{big.NewRat(1, math.MaxInt64), true},
+		{new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(1), 63)), false},
+	}
+	for _, tt := range tests {
+		x, err := fromRat(new(big.Rat).Set(tt.r))
+		require.NoError(t, err)
+		_, _, small := x.Parts()
+		assert.Equal(t, tt.small, small, "fromRat(%s)", tt.r)
+		assert.Equal(t, 0, x.Rat().Cmp(tt.r), "fromRat(%s) = %s", tt.r, x.Rat())
+	}
 }
 
 func TestRoundNum(t *testing.T) {
