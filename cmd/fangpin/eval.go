@@ -177,7 +177,8 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		var buf [128]byte
 		key := kept.key(buf[:0], r.cells)
 		var d decision
-		if e, ok := kept.find(key); ok {
+		e, h, ok := kept.find(key)
+		if ok {
 			d = decision{rec: r, in: e.in, shared: true, res: e.res, outputs: e.outputs, units: e.units, exact: e.exact}
 		} else {
 			input := inputs.Get().(rules.Input) // back in the pool once emitted, unless kept
@@ -189,9 +190,8 @@ func (e *env) eval(ctx context.Context, args []string) error {
 			res, err := set.Eval(ctx, info.ID, input, onDay)
 			d = decision{rec: r, in: input, res: res, err: err}
 			d.format(info)
-			if err == nil && admits(r.row) {
-				kept.keep(key, d)
-				d.shared = true
+			if err == nil {
+				d.shared = kept.keep(key, h, &d)
 			}
 		}
 		if *explain && d.err == nil {

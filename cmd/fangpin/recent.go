@@ -17,9 +17,9 @@ const recentSize = 1024
 // row, and a decision depends on nothing else, so a row whose cells were
 // decided before takes that decision. The table is fixed: a new entry
 // replaces the one in its place, so a run keeps as much on a million rows
-// as on a hundred. A decided row is added only one time in eight (by its
-// row number, hashed), so a sheet whose rows never repeat pays a hash and
-// one comparison per row, and keeps its inputs' maps in their pool.
+// as on a hundred. Cells are kept only when they come a second time to the
+// same place, so a sheet whose rows never repeat keeps nothing: each row
+// costs a hash, a look at the table and a note of the hash.
 //
 // Entries are shared by the deciding goroutines and read only: their input
 // maps are never put back into the pool, and their results, like any
@@ -27,7 +27,11 @@ const recentSize = 1024
 type recent struct {
 	fields []string // per input column: the input it is, or ""
 	seed   maphash.Seed
-	slots  [recentSize]atomic.Pointer[recentEntry]
+	// seen is the hash of the cells last seen in each place; the entry
+	// there is looked at only when it matches. A reader may find a hash
+	// and an entry of two different rows: the entry's key decides.
+	seen  [recentSize]atomic.Uint64
+	slots [recentSize]atomic.Pointer[recentEntry]
 }
 
 type recentEntry struct {
@@ -55,24 +59,27 @@ func (c *recent) key(dst []byte, cells []string) []byte {
 	return dst
 }
 
-func (c *recent) slot(key []byte) *atomic.Pointer[recentEntry] {
-	return &c.slots[maphash.Bytes(c.seed, key)%recentSize]
-}
-
-// find returns the decision kept for the cells key, if there is one.
-func (c *recent) find(key []byte) (*recentEntry, bool) {
-	e := c.slot(key).Load()
-	if e == nil || string(e.key) != string(key) {
-		return nil, false
+// find returns the decision kept for the cells key, if there is one, and
+// the key's hash for keep.
+func (c *recent) find(key []byte) (*recentEntry, uint64, bool) {
+	h := maphash.Bytes(c.seed, key)
+	if c.seen[h%recentSize].Load() != h {
+		return nil, h, false
 	}
-	return e, true
+	e := c.slots[h%recentSize].Load()
+	if e == nil || string(e.key) != string(key) {
+		return nil, h, false
+	}
+	return e, h, true
 }
 
-// admits reports whether row is one of the rows added.
-func admits(row int) bool { return uint64(row)*0x9e3779b97f4a7c15>>61 == 0 }
-
-// keep adds the decision d of the cells key; d.in is the entry's from now
-// on and must not go back to the pool.
-func (c *recent) keep(key []byte, d decision) {
-	c.slot(key).Store(&recentEntry{key: bytes.Clone(key), in: d.in, res: d.res, outputs: d.outputs, units: d.units, exact: d.exact})
+// keep notes the cells key, of hash h, decided as d, and keeps d if the
+// same cells were the last seen in their place. It reports whether d was
+// kept: d.in is then the entry's and must not go back to the pool.
+func (c *recent) keep(key []byte, h uint64, d *decision) bool {
+	if c.seen[h%recentSize].Swap(h) != h {
+		return false
+	}
+	c.slots[h%recentSize].Store(&recentEntry{key: bytes.Clone(key), in: d.in, res: d.res, outputs: d.outputs, units: d.units, exact: d.exact})
+	return true
 }
