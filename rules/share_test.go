@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,4 +75,97 @@ func TestRecordHashTellsFieldsApart(t *testing.T) {
 		assert.Equal(t, uint64(1), h&1, "a hash is odd")
 		seen[h] = i
 	}
+}
+
+// constOutputs has a rule of three outputs that do not depend on its
+// input, and one of four, which does not share its lists.
+const constOutputs = `policy: {id: consts, title: 常数}
+inputs:
+  a: {type: money, label: 甲}
+rules:
+  three:
+    title: 三项
+    basis: {clause: 第一条, quote: 原文}
+    in_force: {from: "2020-01-01"}
+    inputs: [a]
+    outputs:
+      x: {label: x, expr: "1250.505", round: {places: 2, mode: half-up}, on_fail: keep}
+      y: {label: y, expr: "0.001", round: {places: 2, mode: down}}
+      z: {label: z, expr: "1 / 3", round: {places: 4, mode: up}, on_fail: keep}
+  four:
+    title: 四项
+    basis: {clause: 第一条, quote: 原文}
+    in_force: {from: "2020-01-01"}
+    inputs: [a]
+    outputs:
+      w: {label: w, expr: "2", round: {places: 1, mode: down}}
+      x: {label: x, expr: "1250.505", round: {places: 2, mode: half-up}, on_fail: keep}
+      y: {label: y, expr: "0.001", round: {places: 2, mode: down}}
+      z: {label: z, expr: "1 / 3", round: {places: 4, mode: up}, on_fail: keep}
+`
+
+func outputTexts(outs []Output) []string {
+	var s []string
+	for _, o := range outs {
+		if o.Value.Exponent() == 0 && o.Value.IsZero() && o.Rounding.Places > 0 {
+			s = append(s, o.Name+"=none")
+			continue
+		}
+		s = append(s, o.Name+"="+o.Value.String()+"@"+string(o.Rounding.Mode))
+	}
+	return s
+}
+
+// TestOutputListsKeptWhenNotedTwice: a rule of at most three outputs
+// shares a list of outputs noted twice at its place (on every eighth miss
+// of a work), whether the rule passed or failed and kept some outputs; a
+// rule of more outputs makes a new list every time.
+func TestOutputListsKeptWhenNotedTwice(t *testing.T) {
+	s, err := Compile(Source{Name: "consts.yaml", Data: []byte(constOutputs)})
+	require.NoError(t, err)
+	r := s.rules["three"]
+	w := r.frames.Get().(*work)
+	w.f.Limit(context.Background(), 1000)
+	for _, pass := range []bool{true, false} {
+		want := []string{"x=1250.51@half-up", "y=0@down", "z=0.3334@up"}
+		if !pass {
+			want = []string{"x=1250.51@half-up", "y=none", "z=0.3334@up"}
+		}
+		var lists [][]Output
+		for i := range 17 {
+			outs, rec, err := r.decideOutputs(w, pass)
+			require.NoError(t, err)
+			assert.Equal(t, want, outputTexts(outs), "pass %t, decision %d", pass, i+1)
+			if pass {
+				assert.Equal(t, int32(-2), outs[1].Value.Exponent(), "a zero at its places")
+			}
+			if i < 16 {
+				assert.NotNil(t, rec, "a new list comes with its record")
+			} else {
+				assert.Nil(t, rec, "a shared list comes with no record")
+			}
+			lists = append(lists, outs)
+		}
+		for i := 1; i < 16; i++ {
+			assert.NotSame(t, &lists[i-1][0], &lists[i][0], "pass %t: decision %d makes a new list", pass, i+1)
+		}
+		assert.Same(t, &lists[15][0], &lists[16][0], "pass %t: the 16th list is kept", pass)
+		w.misses = 0
+	}
+
+	r4 := s.rules["four"]
+	w4 := r4.frames.Get().(*work)
+	w4.f.Limit(context.Background(), 1000)
+	var prev *Output
+	for range 17 {
+		outs, rec, err := r4.decideOutputs(w4, false)
+		require.NoError(t, err)
+		assert.Nil(t, rec)
+		assert.Equal(t, []string{"w=none", "x=1250.51@half-up", "y=none", "z=0.3334@up"}, outputTexts(outs))
+		assert.NotSame(t, prev, &outs[0])
+		prev = &outs[0]
+	}
+	outs, _, err := r4.decideOutputs(w4, true)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"w=2@down", "x=1250.51@half-up", "y=0@down", "z=0.3334@up"}, outputTexts(outs))
 }
