@@ -118,6 +118,10 @@ type RuleInfo struct {
 	Inputs  []InputInfo
 	Outputs []OutputInfo
 	Reasons []string // reason codes in declared order, "not-in-force" first
+	// Across reports that the rule declares checks across records (one
+	// grant per person, a cap on months), which [Tally.Apply] makes on the
+	// input each decision was made on.
+	Across bool
 }
 
 // InputInfo describes one input of a rule.
@@ -142,7 +146,7 @@ func (s *Set) Rule(id string) (RuleInfo, bool) {
 		return RuleInfo{}, false
 	}
 	info := RuleInfo{ID: r.id, Title: r.title, Clause: r.clause, Quote: r.quote, InForce: r.inForce,
-		Reasons: []string{ReasonNotInForce}}
+		Reasons: []string{ReasonNotInForce}, Across: r.across != nil}
 	for _, in := range r.inputs {
 		info.Inputs = append(info.Inputs, InputInfo{Name: in.name, Label: in.label, Type: in.typ, Choices: in.values})
 	}

@@ -167,6 +167,13 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day.day)
 	kept := newRecent(cols.fields)
+	// A rule with no checks across records, on a sheet with no as-of
+	// column, is decided on its cells in the order of its inputs, with no
+	// map; otherwise each record's input map is kept for the checks.
+	prepared, at, err := byValues(set, info, cols.fields)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	decide := func(r record) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
@@ -181,16 +188,25 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if ok {
 			d = decision{rec: r, in: e.in, shared: true, res: e.res, outputs: e.outputs, units: e.units, exact: e.exact}
 		} else {
-			input := inputs.Get().(rules.Input) // back in the pool once emitted, unless kept
-			for i, name := range cols.fields {
-				if name != "" {
-					input[name] = rules.Text(r.cells[i])
+			d = decision{rec: r}
+			if at != nil {
+				var vals [16]rules.Value
+				v := vals[:0]
+				for _, c := range at {
+					v = append(v, rules.Text(r.cells[c]))
 				}
+				d.res, d.err = prepared.Eval(ctx, v, onDay)
+			} else {
+				d.in = inputs.Get().(rules.Input) // back in the pool once emitted, unless kept
+				for i, name := range cols.fields {
+					if name != "" {
+						d.in[name] = rules.Text(r.cells[i])
+					}
+				}
+				d.res, d.err = set.Eval(ctx, info.ID, d.in, onDay)
 			}
-			res, err := set.Eval(ctx, info.ID, input, onDay)
-			d = decision{rec: r, in: input, res: res, err: err}
 			d.format(info)
-			if err == nil {
+			if d.err == nil {
 				d.shared = kept.keep(key, h, &d)
 			}
 		}
@@ -277,6 +293,29 @@ func records(in table.Reader, cols columns) func() (record, bool, error) {
 		}
 		return r, true, nil
 	}
+}
+
+// byValues returns rule info of set prepared, and the column of each of
+// its inputs in order, when the rule can be decided without an input map:
+// it has no checks across records and no column gives the as-of date.
+// Otherwise it returns nil.
+func byValues(set *rules.Set, info rules.RuleInfo, fields []string) (*rules.Prepared, []int, error) {
+	if info.Across || slices.Contains(fields, rules.AsOf) {
+		return nil, nil, nil
+	}
+	p, err := set.Prepare(info.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var at []int
+	for _, name := range p.Inputs() {
+		i := slices.Index(fields, name)
+		if i < 0 {
+			return nil, nil, fmt.Errorf("rule %s: no column for input %s", info.ID, name)
+		}
+		at = append(at, i)
+	}
+	return p, at, nil
 }
 
 // columns maps input columns to rule inputs.

@@ -90,3 +90,55 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 		require.Equal(t, wantCSV[i], l, "CSV record %d", i+1)
 	}
 }
+
+// TestDecisionsByValuesAsAlone runs the labour-share rule, which has no
+// checks across records, over a sheet with no as-of column: the tool
+// decides it on its cells with no input map. Amounts repeat on some rows
+// and not on others, and some cannot be read; every record is what the
+// library gives for that row alone. With a 判定日期 column, the rows go
+// through the input map, and still decide as alone.
+func TestDecisionsByValuesAsAlone(t *testing.T) {
+	set, err := policies.Load()
+	require.NoError(t, err)
+	for _, withDay := range []bool{false, true} {
+		var sheet strings.Builder
+		sheet.WriteString("编号,项目财政资金,劳务报酬发放金额")
+		if withDay {
+			sheet.WriteString(",判定日期")
+		}
+		sheet.WriteString("\n")
+		var want []string
+		for i := range 2000 {
+			fiscal := fmt.Sprintf("%d.%02d", 1000+i%50*37, i%100)
+			if i%3 == 0 {
+				fiscal = fmt.Sprintf("%d.%02d", 100000+i*13, i%7)
+			}
+			labour := fmt.Sprintf("%d", 100+i%70*3)
+			if i%97 == 0 {
+				labour = "一百"
+			}
+			in := rules.Input{"fiscal_funds": rules.Text(fiscal), "labour_remuneration": rules.Text(labour)}
+			row := fmt.Sprintf("WR%d,%s,%s", i, fiscal, labour)
+			if withDay {
+				day := []string{"2021-09-30", "2021-08-01", ""}[i%3]
+				row += "," + day
+				in[rules.AsOf] = rules.Text(day)
+			}
+			sheet.WriteString(row + "\n")
+			res, err := set.Eval(context.Background(), "work-relief-labour-share", in, rules.On(rules.MustDate("2021-09-30")))
+			info, _ := set.Rule("work-relief-labour-share")
+			d := decision{rec: record{row: i + 1, line: i + 2, id: fmt.Sprintf("WR%d", i)}, res: res, err: err}
+			want = append(want, string(d.appendJSON(nil, info, false)))
+		}
+		p := filepath.Join(t.TempDir(), "labour.csv")
+		require.NoError(t, os.WriteFile(p, []byte(sheet.String()), 0o600))
+		out, _, code := cli(t, "", "eval", "work-relief-labour-share", p, "--on", "2021-09-30", "-o", "-", "-q")
+		assert.Equal(t, 1, code, "rows that cannot be read are errors")
+		got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		require.Len(t, got, len(want))
+		for i := range got {
+			require.Equal(t, want[i], got[i], "with 判定日期 %v: record %d", withDay, i+1)
+		}
+	}
+}
+
