@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -168,4 +170,67 @@ func TestOutputListsKeptWhenNotedTwice(t *testing.T) {
 	outs, _, err := r4.decideOutputs(w4, true)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"w=2@down", "x=1250.51@half-up", "y=0@down", "z=0.3334@up"}, outputTexts(outs))
+}
+
+const echoOutput = `policy: {id: echo, title: 回显}
+inputs:
+  a: {type: money, label: 甲}
+rules:
+  echo:
+    title: 回显
+    basis: {clause: 第一条, quote: 原文}
+    in_force: {from: "2020-01-01"}
+    inputs: [a]
+    outputs:
+      x: {label: x, expr: a, round: {places: 2, mode: half-up}}
+`
+
+// TestOutputListsKeptAtTheirOwnPlaces: lists of different values at
+// different places of the cache are both kept.
+func TestOutputListsKeptAtTheirOwnPlaces(t *testing.T) {
+	s, err := Compile(Source{Name: "echo.yaml", Data: []byte(echoOutput)})
+	require.NoError(t, err)
+	r := s.rules["echo"]
+	ka, kb := outKey{computed: 1, qs: [sharedOutputs]int64{100}}, outKey{computed: 1, qs: [sharedOutputs]int64{200}}
+	require.NotEqual(t, ka.hash()>>(64-outCacheBits), kb.hash()>>(64-outCacheBits), "the lists of this test need different places")
+	work := func(a string) *work {
+		w := r.frames.New().(*work)
+		w.f.Nums[r.slot.inputs[0].Slot] = dexpr.NumOf(decimal.RequireFromString(a))
+		w.f.Limit(context.Background(), 1000)
+		return w
+	}
+	wa, wb := work("1.00"), work("2.00")
+	var la, lb []Output
+	for range 17 {
+		la, _, err = r.decideOutputs(wa, true)
+		require.NoError(t, err)
+		lb, _, err = r.decideOutputs(wb, true)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "1.00", la[0].String())
+	assert.Equal(t, "2.00", lb[0].String())
+	again, _, err := r.decideOutputs(wa, true)
+	require.NoError(t, err)
+	assert.Same(t, &la[0], &again[0])
+	again, _, err = r.decideOutputs(wb, true)
+	require.NoError(t, err)
+	assert.Same(t, &lb[0], &again[0])
+}
+
+// TestOutputKeyHashTellsListsApart: lists that differ in which outputs
+// were computed or in one value hash differently.
+func TestOutputKeyHashTellsListsApart(t *testing.T) {
+	keys := []outKey{
+		{}, {computed: 1}, {computed: 3}, {computed: 7},
+		{computed: 1, qs: [sharedOutputs]int64{1}}, {computed: 1, qs: [sharedOutputs]int64{-1}},
+		{computed: 3, qs: [sharedOutputs]int64{0, 1}}, {computed: 7, qs: [sharedOutputs]int64{0, 0, 1}},
+		{computed: 7, qs: [sharedOutputs]int64{1, 0, 0}}, {computed: 7, qs: [sharedOutputs]int64{125050, 0, 3334}},
+	}
+	seen := map[uint64]int{}
+	for i, k := range keys {
+		h := k.hash()
+		prev, dup := seen[h]
+		assert.False(t, dup, "key %d hashes as key %d", i, prev)
+		seen[h] = i
+	}
 }
