@@ -141,4 +141,3 @@ func TestDecisionsByValuesAsAlone(t *testing.T) {
 		}
 	}
 }
-
