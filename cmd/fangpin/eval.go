@@ -155,6 +155,9 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		size := 2 * len(*c) // room for the separators and some quotes
 		for _, x := range *c {
 			size += len(x.Text)
+			for _, l := range x.List {
+				size += len(l) + 1
+			}
 		}
 		b := enc.Encode(make([]byte, 0, size), *c)
 		spare.Put(c)
@@ -277,8 +280,7 @@ func records(in table.Reader, cols columns) func() (record, bool, error) {
 		if errors.Is(err, io.EOF) {
 			return record{}, false, nil
 		}
-		var re *table.RowError
-		if errors.As(err, &re) {
+		if re, ok := errors.AsType[*table.RowError](err); ok {
 			return record{row: row, line: re.Line, rowErr: re.Err}, true, nil
 		}
 		if err != nil {
@@ -652,10 +654,18 @@ func (d *decision) format(info rules.RuleInfo) {
 	if len(d.res.Outputs) != len(info.Outputs) { // not in force: nothing computed
 		return
 	}
+	// The texts are written into one string and cut from it.
+	var buf [128]byte
+	text, ends := buf[:0], make([]int, 0, 8)
 	for i, out := range d.res.Outputs { // in the rule's order, as info.Outputs
-		d.outputs[i] = out.String()
+		text = out.AppendText(text)
+		ends = append(ends, len(text))
 		u, ok := out.Units()
 		d.units[i], d.exact = u, d.exact && ok
+	}
+	all, start := string(text), 0
+	for i, end := range ends {
+		d.outputs[i], start = all[start:end], end
 	}
 }
 
@@ -679,8 +689,7 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 	} else {
 		d.res, err = a.apply(ctx, d.rec.subject, d.rec.row, d.rec.line, d.in, d.res, opts...)
 	}
-	var ie *rules.InputError
-	if errors.As(err, &ie) { // this record only: say so in its row
+	if _, ok := errors.AsType[*rules.InputError](err); ok { // this record only: say so in its row
 		d.err = err
 		return true, nil
 	}
