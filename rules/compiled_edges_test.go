@@ -156,6 +156,7 @@ func TestExplanationKeepsEveryInput(t *testing.T) {
 		{"1 date", "{type: date, label: 日期%d}", []string{"2023-02-28"}},
 		{"2 dates", "{type: date, label: 日期%d}", []string{"2023-02-28", "2024-02-29"}},
 		{"3 whole numbers", "{type: int, label: 月数%d}", []string{"7", "-9223372036854775807", "9223372036854775807"}},
+		{"the smallest whole number", "{type: int, label: 月数%d}", []string{"-9223372036854775808"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,11 +62,12 @@ func (c *errAfter) Err() error {
 }
 
 // TestContextLookedAtEvery256Steps: the context is asked after 257 steps,
-// then every 256, counting across evaluations in the same frame. Each run
-// of the program takes 100 steps.
+// then every 257 (when fewer than 256 are left before the mark), counting
+// across evaluations in the same frame. Each run of the program takes 128
+// steps, so a check one step early fails the run before.
 func TestContextLookedAtEvery256Steps(t *testing.T) {
-	p, l := linkEval(t, sumOf(100))
-	for n, want := range []int{2, 5, 7} { // runs that pass when Err is nil n times: the checks are at steps 257, 513, 769
+	p, l := linkEval(t, sumOf(128))
+	for n, want := range []int{2, 4, 6} { // runs that pass when Err is nil n times: the checks are at steps 257, 514, 771
 		f := evalFrame(l, 100000)
 		ctx := &errAfter{Context: context.Background(), n: n}
 		f.Limit(ctx, 100000)
