@@ -2,6 +2,8 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ruralrelief/fangpin/rules/internal/dexpr"
@@ -233,4 +235,79 @@ func TestOutputKeyHashTellsListsApart(t *testing.T) {
 		assert.False(t, dup, "key %d hashes as key %d", i, prev)
 		seen[h] = i
 	}
+}
+
+// inputsRule returns a policy whose rule r reads the inputs declared by
+// decls, one line each after "inputs:", named x1, x2, ....
+func inputsRule(decls ...string) string {
+	var b strings.Builder
+	b.WriteString("policy: {id: cap, title: 容量}\ninputs:\n")
+	names := make([]string, len(decls))
+	for i, d := range decls {
+		names[i] = fmt.Sprintf("x%d", i+1)
+		fmt.Fprintf(&b, "  %s: {%s, label: 输入%d}\n", names[i], d, i+1)
+	}
+	b.WriteString("rules:\n  r:\n    title: 容量\n    basis: {clause: 第一条, quote: 原文}\n    in_force: {from: \"2020-01-01\"}\n")
+	b.WriteString("    inputs: [" + strings.Join(names, ", ") + "]\n")
+	b.WriteString("    outputs:\n      one: {label: 一, expr: \"1\", round: {places: 0, mode: down}}\n")
+	return b.String()
+}
+
+func repeat(n int, s string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// TestInlineRecordCapacity: a result's record holds the inputs of a rule
+// inline up to 64 flags, 4 codes of enums of at most 256 codes, the as-of
+// date and one date, and 3 numbers; one more of any keeps them apart.
+func TestInlineRecordCapacity(t *testing.T) {
+	codes := make([]string, 257)
+	for i := range codes {
+		codes[i] = fmt.Sprintf("c%d", i)
+	}
+	enum := func(n int) string { return "type: enum, values: [" + strings.Join(codes[:n], ", ") + "]" }
+	tests := []struct {
+		name   string
+		decls  []string
+		inline bool
+	}{
+		{"64 flags", repeat(64, "type: bool"), true},
+		{"65 flags", repeat(65, "type: bool"), false},
+		{"4 codes", repeat(4, enum(3)), true},
+		{"5 codes", repeat(5, enum(3)), false},
+		{"an enum of 256 codes", []string{enum(256)}, true},
+		{"an enum of 257 codes", []string{enum(257)}, false},
+		{"one date besides as_of", []string{"type: date"}, true},
+		{"two dates", repeat(2, "type: date"), false},
+		{"3 numbers", []string{"type: money", "type: int", "type: decimal"}, true},
+		{"4 numbers", repeat(4, "type: money"), false},
+		{"all at once", append(append(append(repeat(64, "type: bool"), repeat(4, enum(256))...), "type: date"), repeat(3, "type: int")...), true},
+	}
+	for _, tt := range tests {
+		s, err := Compile(Source{Name: "cap.yaml", Data: []byte(inputsRule(tt.decls...))})
+		require.NoError(t, err, tt.name)
+		assert.Equal(t, tt.inline, s.rules["r"].slot.inline, tt.name)
+	}
+}
+
+// TestFailureListsBuiltForSixRequirements: the reasons of every
+// combination of failures are listed at load for up to six requirements,
+// each list in declared order, and not for seven.
+func TestFailureListsBuiltForSixRequirements(t *testing.T) {
+	reasons := make([]Reason, 7)
+	for i := range reasons {
+		reasons[i] = Reason{Code: fmt.Sprintf("q%d", i)}
+	}
+	got := failures(reasons[:6])
+	require.Len(t, got, 64)
+	assert.Empty(t, got[0])
+	assert.Equal(t, []Reason{reasons[0], reasons[2], reasons[5]}, got[0b100101])
+	assert.Equal(t, reasons[:6], got[63])
+	assert.Equal(t, len(got[5]), cap(got[5]), "an append by a caller copies")
+	assert.Nil(t, failures(reasons))
+	assert.Len(t, failures(nil), 1)
 }
