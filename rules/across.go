@@ -178,9 +178,8 @@ type Tally struct {
 	source string
 	hist   History
 	// granted holds the line of each passing once-per decision of the
-	// batch, by rule, subject and key: one small entry per person, so a
-	// sheet of a million people stays within the tool's memory.
-	granted map[string]int
+	// batch, by rule, subject and key.
+	granted *grants
 	used    map[string]int64
 	buf     []byte // the key being looked up
 }
@@ -188,7 +187,7 @@ type Tally struct {
 // NewTally starts the checks of a batch read from source (a file name, for
 // messages). h may be nil: the batch is then checked only against itself.
 func (s *Set) NewTally(source string, h History) *Tally {
-	return &Tally{set: s, source: source, hist: h, granted: map[string]int{}, used: map[string]int64{}}
+	return &Tally{set: s, source: source, hist: h, granted: newGrants(), used: map[string]int64{}}
 }
 
 // Apply passes the decision res, made on in for subject at line of the
@@ -218,7 +217,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 		}
 		e.Key, e.Once = string(t.buf[at:]), !o.batchOnly
 		var prior Prior
-		first, seen := t.granted[string(t.buf)]
+		first, seen := t.granted.line(t.buf)
 		if seen {
 			prior = Prior{Source: t.source, Line: first}
 		} else if t.hist != nil && !o.batchOnly {
@@ -232,7 +231,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 			e.Pass, e.Refusal, e.Prior = false, o.code, &prior
 			return res, e, nil
 		}
-		t.granted[string(t.buf)] = line
+		t.granted.add(t.buf, line)
 	}
 	if cp := spec.cap; cp != nil {
 		var err error

@@ -1,0 +1,114 @@
+package rules
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestGrantsFindEveryKeyItHolds adds keys that differ in one byte, in
+// length, and that are empty, under the real hash and under one that gives
+// every key the same hash, so that each lookup walks a chain of others.
+func TestGrantsFindEveryKeyItHolds(t *testing.T) {
+	for _, sameHash := range []bool{false, true} {
+		g := newGrants()
+		if sameHash {
+			g.hash = func([]byte) uint64 { return 7 }
+		}
+		keys := []string{"", "A", "B", "AB", "training-grant\x00P0000001\x00A", "training-grant\x00P0000001\x00B"}
+		for i := range 200 {
+			keys = append(keys, fmt.Sprintf("p%d", i))
+		}
+		for i, k := range keys {
+			_, ok := g.line([]byte(k))
+			assert.False(t, ok, "%q before it is added", k)
+			g.add([]byte(k), 10+i)
+		}
+		for i, k := range keys {
+			line, ok := g.line([]byte(k))
+			assert.True(t, ok, "%q", k)
+			assert.Equal(t, 10+i, line, "%q", k)
+		}
+		for _, k := range []string{"C", "p200", "training-grant\x00P0000001", "AB\x00"} {
+			_, ok := g.line([]byte(k))
+			assert.False(t, ok, "%q was never added", k)
+		}
+	}
+}
+
+// TestGrantsAcrossBlocks adds more keys than one block of entries holds,
+// and keys longer than a block of bytes, and finds each with its line.
+func TestGrantsAcrossBlocks(t *testing.T) {
+	g := newGrants()
+	long := func(c byte) []byte {
+		b := make([]byte, keyBlock+keyBlock/2)
+		for i := range b {
+			b[i] = c
+		}
+		return b
+	}
+	g.add(long('x'), 1)
+	n := grantBlock + grantBlock/2
+	for i := range n {
+		g.add(fmt.Appendf(nil, "person-%d", i), 2+i)
+	}
+	g.add(long('y'), n+2)
+	line, ok := g.line(long('x'))
+	assert.True(t, ok)
+	assert.Equal(t, 1, line)
+	line, ok = g.line(long('y'))
+	assert.True(t, ok)
+	assert.Equal(t, n+2, line)
+	_, ok = g.line(long('z'))
+	assert.False(t, ok)
+	for i := range n {
+		line, ok := g.line(fmt.Appendf(nil, "person-%d", i))
+		if !ok || line != 2+i {
+			t.Fatalf("person-%d: line %d, %v; want %d", i, line, ok, 2+i)
+		}
+	}
+	assert.Equal(t, 2, len(g.entries), "two blocks of entries")
+	assert.Equal(t, 4, len(g.keys), "a long key, the short ones in two blocks, a long key")
+}
+
+// BenchmarkOnceEntries adds a million once-per keys, as a roster of a
+// million people gives them, then finds each: in a map of strings, and in
+// grants. The garbage collector runs as often as the tool lets it.
+func BenchmarkOnceEntries(b *testing.B) {
+	const n = 1_000_000
+	keys := make([][]byte, n)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "training-grant\x00P%07d\x00A", i)
+	}
+	b.Run("map", func(b *testing.B) {
+		for b.Loop() {
+			m := map[string]int{}
+			for i, k := range keys {
+				if _, ok := m[string(k)]; !ok {
+					m[string(k)] = i
+				}
+			}
+			for _, k := range keys {
+				if _, ok := m[string(k)]; !ok {
+					b.Fatal("lost")
+				}
+			}
+		}
+	})
+	b.Run("grants", func(b *testing.B) {
+		for b.Loop() {
+			g := newGrants()
+			for i, k := range keys {
+				if _, ok := g.line(k); !ok {
+					g.add(k, i)
+				}
+			}
+			for _, k := range keys {
+				if _, ok := g.line(k); !ok {
+					b.Fatal("lost")
+				}
+			}
+		}
+	})
+}
