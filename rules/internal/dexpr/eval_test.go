@@ -342,3 +342,47 @@ func TestEvaluateErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTiesGoToTheFirst: min and max of equal values give their first
+// argument, as written (a's 800.00 rather than the literal 800), in both
+// evaluations.
+func TestTiesGoToTheFirst(t *testing.T) {
+	for _, src := range []string{"min(a, 800)", "max(a, 800)"} {
+		p := compileEval(t, src)
+		out, err := p.Run(NewVM(), evalValues())
+		require.NoError(t, err)
+		d, ok := out.(decimal.Decimal)
+		require.True(t, ok, "%s gives %T", src, out)
+		assert.Equal(t, int32(-2), d.Exponent(), "VM: %s gives a", src)
+
+		l := evalLayout()
+		require.NoError(t, p.Link(l))
+		x, err := p.Num(evalFrame(l, 100))
+		require.NoError(t, err)
+		n, den, small := x.Parts()
+		assert.True(t, small, "compiled: %s gives a, not the kept literal", src)
+		assert.Equal(t, [2]int64{80000, 100}, [2]int64{n, den}, "compiled: %s", src)
+	}
+}
+
+// TestRoundedValuesStaySmall: round(x, k) that fits n/10^k is held in the
+// small form, at 18 places too.
+func TestRoundedValuesStaySmall(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		n, d int64
+	}{
+		{"round(n * 3, 18)", 9e18, 1e18},
+		{"round(a / n, 2)", 26667, 100},
+		{"round(b, 0)", 0, 1},
+	} {
+		p := compileEval(t, tt.src)
+		l := evalLayout()
+		require.NoError(t, p.Link(l))
+		x, err := p.Num(evalFrame(l, 100))
+		require.NoError(t, err)
+		n, d, small := x.Parts()
+		assert.True(t, small, tt.src)
+		assert.Equal(t, [2]int64{tt.n, tt.d}, [2]int64{n, d}, tt.src)
+	}
+}
