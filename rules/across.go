@@ -210,14 +210,14 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 	if o := spec.once; o != nil {
 		t.buf = append(append(append(t.buf[:0], r.id...), 0), subject...)
 		t.buf = append(t.buf, 0)
-		at := len(t.buf)
+		keyAt := len(t.buf)
 		var err error
 		if t.buf, err = o.appendKey(t.buf, in, r.id); err != nil {
 			return res, e, err
 		}
-		e.Key, e.Once = string(t.buf[at:]), !o.batchOnly
+		e.Key, e.Once = string(t.buf[keyAt:]), !o.batchOnly
 		var prior Prior
-		first, seen := t.granted.line(t.buf)
+		first, seen, at := t.granted.lookup(t.buf)
 		if seen {
 			prior = Prior{Source: t.source, Line: first}
 		} else if t.hist != nil && !o.batchOnly {
@@ -231,7 +231,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 			e.Pass, e.Refusal, e.Prior = false, o.code, &prior
 			return res, e, nil
 		}
-		t.granted.add(t.buf, line)
+		t.granted.add(t.buf, line, at)
 	}
 	if cp := spec.cap; cp != nil {
 		var err error

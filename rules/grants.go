@@ -3,16 +3,18 @@ package rules
 import "hash/maphash"
 
 // grants is the set of once-per keys a [Tally] has seen pass, each with its
-// line. It holds no pointers but to its blocks: the keys are runs of bytes
-// found through a map from their hash, so a batch of a million people costs
-// the garbage collector nothing to scan, where a map of a million strings
-// is scanned on every cycle. It grows by blocks, never copying what it
-// holds.
+// line. It holds no pointers but to its blocks, so a batch of a million
+// people costs the garbage collector nothing to scan, where a map of a
+// million strings is scanned on every cycle: the keys are runs of bytes,
+// found through an open-addressed table of their hashes, and it grows by
+// blocks, never copying a key. One probe of the table finds a key or the
+// place to add it.
 type grants struct {
 	hash    func([]byte) uint64
-	first   map[uint64]int32 // a key's hash: its last entry, counted from 1
-	entries [][]grant        // blocks of grantBlock entries
-	keys    [][]byte         // blocks of at least keyBlock bytes
+	slots   []grantSlot // a power of two of them, at most three quarters used
+	used    int
+	entries [][]grant // blocks of grantBlock entries
+	keys    [][]byte  // blocks of at least keyBlock bytes
 }
 
 const (
@@ -20,32 +22,48 @@ const (
 	keyBlock   = 1 << 20
 )
 
+type grantSlot struct {
+	hash  uint64
+	entry int32 // counted from 1; 0 for an empty slot
+}
+
 type grant struct {
 	block, start, end int32 // the key: keys[block][start:end]
-	next              int32 // the entry before with the same hash, counted from 1; 0 for none
 	line              int   // where it passed
+}
+
+// grantPlace is where lookup found no key: the place add puts it.
+type grantPlace struct {
+	hash uint64
+	slot int
 }
 
 func newGrants() *grants {
 	seed := maphash.MakeSeed()
-	return &grants{hash: func(b []byte) uint64 { return maphash.Bytes(seed, b) }, first: map[uint64]int32{}}
+	return &grants{hash: func(b []byte) uint64 { return maphash.Bytes(seed, b) }, slots: make([]grantSlot, 1024)}
 }
 
-// line returns the line of key and whether it is in the set.
-func (g *grants) line(key []byte) (int, bool) {
-	for i := g.first[g.hash(key)]; i != 0; {
-		e := &g.entries[(i-1)/grantBlock][(i-1)%grantBlock]
-		if string(g.keys[e.block][e.start:e.end]) == string(key) {
-			return e.line, true
-		}
-		i = e.next
-	}
-	return 0, false
-}
-
-// add puts key, which is not in the set, into it with its line.
-func (g *grants) add(key []byte, line int) {
+// lookup returns the line of key and true if it is in the set, or else
+// the place to add it.
+func (g *grants) lookup(key []byte) (int, bool, grantPlace) {
 	h := g.hash(key)
+	mask := len(g.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		s := g.slots[i]
+		if s.entry == 0 {
+			return 0, false, grantPlace{hash: h, slot: i}
+		}
+		if s.hash == h {
+			e := &g.entries[(s.entry-1)/grantBlock][(s.entry-1)%grantBlock]
+			if string(g.keys[e.block][e.start:e.end]) == string(key) {
+				return e.line, true, grantPlace{}
+			}
+		}
+	}
+}
+
+// add puts key at the place lookup gave for it, with its line.
+func (g *grants) add(key []byte, line int, at grantPlace) {
 	if n := len(g.keys); n == 0 || len(g.keys[n-1])+len(key) > cap(g.keys[n-1]) {
 		g.keys = append(g.keys, make([]byte, 0, max(keyBlock, len(key))))
 	}
@@ -56,6 +74,26 @@ func (g *grants) add(key []byte, line int) {
 		g.entries = append(g.entries, make([]grant, 0, grantBlock))
 	}
 	last := &g.entries[len(g.entries)-1]
-	*last = append(*last, grant{block: int32(b), start: int32(start), end: int32(len(g.keys[b])), next: g.first[h], line: line})
-	g.first[h] = int32((len(g.entries)-1)*grantBlock + len(*last))
+	*last = append(*last, grant{block: int32(b), start: int32(start), end: int32(len(g.keys[b])), line: line})
+	g.slots[at.slot] = grantSlot{hash: at.hash, entry: int32((len(g.entries)-1)*grantBlock + len(*last))}
+	if g.used++; g.used*4 > len(g.slots)*3 {
+		g.grow()
+	}
+}
+
+// grow doubles the table, placing each entry again by its kept hash.
+func (g *grants) grow() {
+	old := g.slots
+	g.slots = make([]grantSlot, 2*len(old))
+	mask := len(g.slots) - 1
+	for _, s := range old {
+		if s.entry == 0 {
+			continue
+		}
+		i := int(s.hash) & mask
+		for g.slots[i].entry != 0 {
+			i = (i + 1) & mask
+		}
+		g.slots[i] = s
+	}
 }

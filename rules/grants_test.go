@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGrantsFindEveryKeyItHolds adds keys that differ in one byte, in
@@ -21,17 +22,18 @@ func TestGrantsFindEveryKeyItHolds(t *testing.T) {
 			keys = append(keys, fmt.Sprintf("p%d", i))
 		}
 		for i, k := range keys {
-			_, ok := g.line([]byte(k))
+			_, ok, at := g.lookup([]byte(k))
 			assert.False(t, ok, "%q before it is added", k)
-			g.add([]byte(k), 10+i)
+			g.add([]byte(k), 10+i, at)
 		}
+		assert.Equal(t, 1024, len(g.slots), "206 keys fit the first table")
 		for i, k := range keys {
-			line, ok := g.line([]byte(k))
+			line, ok, _ := g.lookup([]byte(k))
 			assert.True(t, ok, "%q", k)
 			assert.Equal(t, 10+i, line, "%q", k)
 		}
 		for _, k := range []string{"C", "p200", "training-grant\x00P0000001", "AB\x00"} {
-			_, ok := g.line([]byte(k))
+			_, ok, _ := g.lookup([]byte(k))
 			assert.False(t, ok, "%q was never added", k)
 		}
 	}
@@ -48,27 +50,33 @@ func TestGrantsAcrossBlocks(t *testing.T) {
 		}
 		return b
 	}
-	g.add(long('x'), 1)
+	add := func(key []byte, line int) {
+		_, ok, at := g.lookup(key)
+		require.False(t, ok)
+		g.add(key, line, at)
+	}
+	add(long('x'), 1)
 	n := grantBlock + grantBlock/2
 	for i := range n {
-		g.add(fmt.Appendf(nil, "person-%d", i), 2+i)
+		add(fmt.Appendf(nil, "person-%d", i), 2+i)
 	}
-	g.add(long('y'), n+2)
-	line, ok := g.line(long('x'))
+	add(long('y'), n+2)
+	line, ok, _ := g.lookup(long('x'))
 	assert.True(t, ok)
 	assert.Equal(t, 1, line)
-	line, ok = g.line(long('y'))
+	line, ok, _ = g.lookup(long('y'))
 	assert.True(t, ok)
 	assert.Equal(t, n+2, line)
-	_, ok = g.line(long('z'))
+	_, ok, _ = g.lookup(long('z'))
 	assert.False(t, ok)
 	for i := range n {
-		line, ok := g.line(fmt.Appendf(nil, "person-%d", i))
+		line, ok, _ := g.lookup(fmt.Appendf(nil, "person-%d", i))
 		if !ok || line != 2+i {
 			t.Fatalf("person-%d: line %d, %v; want %d", i, line, ok, 2+i)
 		}
 	}
 	assert.Equal(t, 2, len(g.entries), "two blocks of entries")
+	assert.Equal(t, 1<<18, len(g.slots), "98,306 keys are past three quarters of 2^17 slots")
 	assert.Equal(t, 4, len(g.keys), "a long key, the short ones in two blocks, a long key")
 }
 
@@ -100,12 +108,12 @@ func BenchmarkOnceEntries(b *testing.B) {
 		for b.Loop() {
 			g := newGrants()
 			for i, k := range keys {
-				if _, ok := g.line(k); !ok {
-					g.add(k, i)
+				if _, ok, at := g.lookup(k); !ok {
+					g.add(k, i, at)
 				}
 			}
 			for _, k := range keys {
-				if _, ok := g.line(k); !ok {
+				if _, ok, _ := g.lookup(k); !ok {
 					b.Fatal("lost")
 				}
 			}
