@@ -36,6 +36,16 @@ func TestRecordKeptWhenNotedTwice(t *testing.T) {
 	other.pass = false
 	x := r.intern(w, &other)
 	assert.Equal(t, other, *x, "a record that differs is not the kept one")
+
+	// A work that has missed three times already notes its fifth miss and
+	// keeps the record on its thirteenth.
+	r, w = &rule{}, &work{misses: 3}
+	got = got[:0]
+	for range 14 {
+		got = append(got, r.intern(w, rec))
+	}
+	assert.NotSame(t, got[11], got[12])
+	assert.Same(t, got[12], got[13])
 }
 
 // TestRecordsKeptAtTheirOwnPlaces: two records at different places of the
@@ -96,6 +106,13 @@ rules:
       x: {label: x, expr: "1250.505", round: {places: 2, mode: half-up}, on_fail: keep}
       y: {label: y, expr: "0.001", round: {places: 2, mode: down}}
       z: {label: z, expr: "1 / 3", round: {places: 4, mode: up}, on_fail: keep}
+  echo3:
+    title: 三项之二
+    basis: {clause: 第一条, quote: 原文}
+    in_force: {from: "2020-01-01"}
+    inputs: [a]
+    outputs:
+      x: {label: x, expr: "7", round: {places: 2, mode: half-up}}
   four:
     title: 四项
     basis: {clause: 第一条, quote: 原文}
@@ -156,6 +173,21 @@ func TestOutputListsKeptWhenNotedTwice(t *testing.T) {
 		assert.Same(t, &lists[15][0], &lists[16][0], "pass %t: the 16th list is kept", pass)
 		w.misses = 0
 	}
+
+	// A work that has missed three times already notes its fifth miss and
+	// keeps the list on its thirteenth.
+	r = s.rules["echo3"]
+	w = r.frames.Get().(*work)
+	w.f.Limit(context.Background(), 1000)
+	w.misses = 3
+	var lists [][]Output
+	for range 14 {
+		outs, _, err := r.decideOutputs(w, true)
+		require.NoError(t, err)
+		lists = append(lists, outs)
+	}
+	assert.NotSame(t, &lists[11][0], &lists[12][0])
+	assert.Same(t, &lists[12][0], &lists[13][0])
 
 	r4 := s.rules["four"]
 	w4 := r4.frames.Get().(*work)
