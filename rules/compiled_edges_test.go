@@ -188,3 +188,26 @@ func flags(n int) []string {
 	}
 	return out
 }
+
+// TestPreparedRefusals: the exact errors of a prepared rule given too few
+// values, a context already done, and an unknown rule.
+func TestPreparedRefusals(t *testing.T) {
+	set := mustCompile(t, manyRequirements(2))
+	p, err := set.Prepare("r")
+	require.NoError(t, err)
+	on := rules.On(rules.MustDate("2024-01-01"))
+	_, err = p.Eval(context.Background(), nil, on)
+	assert.EqualError(t, err, `r: 0 values given for 1 inputs`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = p.Eval(ctx, []rules.Value{rules.Int(5)}, on)
+	assert.ErrorIs(t, err, context.Canceled)
+	var ee *rules.EvalError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "r", ee.Rule)
+	res, err := p.Eval(context.Background(), []rules.Value{rules.Int(5)}, on)
+	require.NoError(t, err)
+	assert.True(t, res.Pass)
+	_, err = set.Prepare("q")
+	assert.EqualError(t, err, `q: unknown rule "q" (did you mean "r"?)`)
+}
