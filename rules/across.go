@@ -177,9 +177,9 @@ type Tally struct {
 	set    *Set
 	source string
 	hist   History
-	// granted holds the line of each passing once-per decision of the
-	// batch, by rule, subject and key.
-	granted *grants
+	// granted holds, per rule, the line of each passing once-per decision
+	// of the batch, by subject and key.
+	granted map[string]*grants
 	used    map[string]int64
 	buf     []byte // the key being looked up
 }
@@ -187,7 +187,7 @@ type Tally struct {
 // NewTally starts the checks of a batch read from source (a file name, for
 // messages). h may be nil: the batch is then checked only against itself.
 func (s *Set) NewTally(source string, h History) *Tally {
-	return &Tally{set: s, source: source, hist: h, granted: newGrants(), used: map[string]int64{}}
+	return &Tally{set: s, source: source, hist: h, granted: map[string]*grants{}, used: map[string]int64{}}
 }
 
 // Apply passes the decision res, made on in for subject at line of the
@@ -208,8 +208,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 	}
 	spec := r.across
 	if o := spec.once; o != nil {
-		t.buf = append(append(append(t.buf[:0], r.id...), 0), subject...)
-		t.buf = append(t.buf, 0)
+		t.buf = append(append(t.buf[:0], subject...), 0)
 		keyAt := len(t.buf)
 		var err error
 		if t.buf, err = o.appendKey(t.buf, in, r.id); err != nil {
@@ -217,7 +216,12 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 		}
 		e.Key, e.Once = string(t.buf[keyAt:]), !o.batchOnly
 		var prior Prior
-		first, seen, at := t.granted.lookup(t.buf)
+		g := t.granted[r.id]
+		if g == nil {
+			g = newGrants()
+			t.granted[r.id] = g
+		}
+		first, seen, at := g.lookup(t.buf)
 		if seen {
 			prior = Prior{Source: t.source, Line: first}
 		} else if t.hist != nil && !o.batchOnly {
@@ -231,7 +235,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 			e.Pass, e.Refusal, e.Prior = false, o.code, &prior
 			return res, e, nil
 		}
-		t.granted.add(t.buf, line, at)
+		g.add(t.buf, line, at)
 	}
 	if cp := spec.cap; cp != nil {
 		var err error

@@ -6,9 +6,9 @@ import "hash/maphash"
 // line. It holds no pointers but to its blocks, so a batch of a million
 // people costs the garbage collector nothing to scan, where a map of a
 // million strings is scanned on every cycle: the keys are runs of bytes,
-// found through an open-addressed table of their hashes, and it grows by
-// blocks, never copying a key. One probe of the table finds a key or the
-// place to add it.
+// found through an open-addressed table of their hashes (8 bytes a place),
+// and it grows by blocks, never copying a key. One probe of the table finds
+// a key or the place to add it. It holds at most 2^32-1 keys.
 type grants struct {
 	hash    func([]byte) uint64
 	slots   []grantSlot // a power of two of them, at most three quarters used
@@ -22,9 +22,10 @@ const (
 	keyBlock   = 1 << 20
 )
 
+// grantSlot is a place of the table: the low 32 bits of a key's hash,
+// which place it, and its entry, counted from 1; 0 for an empty place.
 type grantSlot struct {
-	hash  uint64
-	entry int32 // counted from 1; 0 for an empty slot
+	hash, entry uint32
 }
 
 type grant struct {
@@ -34,7 +35,7 @@ type grant struct {
 
 // grantPlace is where lookup found no key: the place add puts it.
 type grantPlace struct {
-	hash uint64
+	hash uint32
 	slot int
 }
 
@@ -46,7 +47,7 @@ func newGrants() *grants {
 // lookup returns the line of key and true if it is in the set, or else
 // the place to add it.
 func (g *grants) lookup(key []byte) (int, bool, grantPlace) {
-	h := g.hash(key)
+	h := uint32(g.hash(key))
 	mask := len(g.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		s := g.slots[i]
@@ -75,7 +76,7 @@ func (g *grants) add(key []byte, line int, at grantPlace) {
 	}
 	last := &g.entries[len(g.entries)-1]
 	*last = append(*last, grant{block: int32(b), start: int32(start), end: int32(len(g.keys[b])), line: line})
-	g.slots[at.slot] = grantSlot{hash: at.hash, entry: int32((len(g.entries)-1)*grantBlock + len(*last))}
+	g.slots[at.slot] = grantSlot{hash: at.hash, entry: uint32((len(g.entries)-1)*grantBlock + len(*last))}
 	if g.used++; g.used*4 > len(g.slots)*3 {
 		g.grow()
 	}
