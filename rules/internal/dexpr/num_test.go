@@ -3,6 +3,7 @@ package dexpr
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -338,4 +339,19 @@ func TestRoundNum(t *testing.T) {
 			assert.Equal(t, tt.want, decimal.New(small, -tt.places).StringFixed(tt.places), "RoundSmall(%s, %d, %d)", tt.x, tt.places, tt.m)
 		}
 	}
+}
+
+// TestRoundSmallAtItsLimit: when n*10^k / d would not fit 64 bits (the high
+// word of n*10^k reaches d), RoundSmall says so and RoundNum takes the
+// long way.
+func TestRoundSmallAtItsLimit(t *testing.T) {
+	hi, _ := bits.Mul64(uint64(math.MaxInt64), 1e18)
+	x := NumFromParts(math.MaxInt64, int64(hi)) // about 18.45, whose 18 places need 65 bits
+	_, ok := RoundSmall(x, 18, HalfUp)
+	assert.False(t, ok)
+	want := new(big.Rat).SetFrac64(math.MaxInt64, int64(hi))
+	assert.Equal(t, want.FloatString(18), RoundNum(x, 18, HalfUp).StringFixed(18))
+	q, ok := RoundSmall(NumFromParts(math.MaxInt64, int64(hi)+1), 0, Down)
+	assert.True(t, ok)
+	assert.Equal(t, int64(18), q)
 }
