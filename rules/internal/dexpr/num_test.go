@@ -355,3 +355,55 @@ func TestRoundSmallAtItsLimit(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, int64(18), q)
 }
+
+// TestNumsInLowestTerms: sums and quotients are held as n/d in lowest
+// terms, with d positive.
+func TestNumsInLowestTerms(t *testing.T) {
+	q := NumFromParts
+	sum, err := Add(q(1, 6), q(1, 10))
+	require.NoError(t, err)
+	quo, err := Quo(q(6, 1), q(-4, 1))
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		x    Num
+		n, d int64
+	}{{sum, 4, 15}, {quo, -3, 2}} {
+		n, d, ok := tt.x.Parts()
+		require.True(t, ok)
+		assert.Equal(t, [2]int64{tt.n, tt.d}, [2]int64{n, d})
+	}
+}
+
+// TestAbsOfANumberNotNegative is the number itself, the decimal it was
+// written as kept.
+func TestAbsOfANumberNotNegative(t *testing.T) {
+	for _, s := range []string{"0.00", "2.50"} {
+		x := KeptNumOf(dec(s))
+		assert.Equal(t, x, Abs(x), s)
+	}
+	assert.Equal(t, "2.5", Abs(KeptNumOf(dec("-2.50"))).String())
+}
+
+// TestRoundNumGivesItsPlaces: a kept decimal is rounded like any value, and
+// the result always has the places asked for.
+func TestRoundNumGivesItsPlaces(t *testing.T) {
+	tests := []struct {
+		x      Num
+		places int32
+		m      Mode
+		want   string
+	}{
+		{KeptNumOf(dec("1.55")), 1, HalfUp, "1.6"},
+		{KeptNumOf(dec("1.55")), 2, HalfUp, "1.55"},
+		{KeptNumOf(decimal.New(5, 2)), 2, HalfUp, "500.00"},
+		{KeptNumOf(decimal.New(5, 2)), 0, HalfUp, "500"},
+		{NumFromParts(2, 3), 2, HalfEven, "0.67"},
+		{NumFromParts(1, 3), 2, HalfEven, "0.33"},
+		{NumFromParts(-2, 3), 2, HalfEven, "-0.67"},
+	}
+	for _, tt := range tests {
+		got := RoundNum(tt.x, tt.places, tt.m)
+		assert.Equal(t, tt.want, got.StringFixed(tt.places), "RoundNum(%s, %d)", tt.x, tt.places)
+		assert.Equal(t, -tt.places, got.Exponent(), "RoundNum(%s, %d) places", tt.x, tt.places)
+	}
+}
