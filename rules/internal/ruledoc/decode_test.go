@@ -186,6 +186,13 @@ func TestBadShapes(t *testing.T) {
 	}
 }
 
+// TestValueOfTheWrongShape: a value that should be single but is not is
+// set, at its place, with no text and no block.
+func TestValueOfTheWrongShape(t *testing.T) {
+	f, _ := Parse([]byte("policy: {id: p, title: [x]}\n"))
+	assert.Equal(t, Scalar{Pos: Pos{1, 24}, Set: true, Block: -1}, f.Policy.Title)
+}
+
 func TestNullMappingIsEmpty(t *testing.T) {
 	f, problems := Parse([]byte("inputs: ~\nparameters: null\n"))
 	require.Empty(t, problems)
@@ -246,6 +253,7 @@ func TestSyntaxProblems(t *testing.T) {
 	assert.Equal(t, Problem{Pos{3, 1}, "yaml-syntax", "cannot unmarshal !!seq into string"},
 		syntaxProblem(&yaml.TypeError{Errors: []string{"line 3: cannot unmarshal !!seq into string"}}))
 	assert.Equal(t, Problem{Pos{1, 1}, "yaml-syntax", "no line here"}, syntaxProblem(errors.New("yaml: no line here")))
+	assert.Equal(t, Problem{Pos{1, 1}, "yaml-syntax", "unmarshal errors:\n  "}, syntaxProblem(&yaml.TypeError{}), "a type error without errors: its own text")
 	long := strings.Repeat("x", 300)
 	assert.Equal(t, Problem{Pos{1, 1}, "yaml-syntax", strings.Repeat("x", 240) + "… (300 characters)"}, syntaxProblem(errors.New(long)))
 }

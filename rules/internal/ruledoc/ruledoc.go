@@ -289,9 +289,6 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 func (d *decoder) scalar(n *yaml.Node, what string) Scalar {
-	if n == nil {
-		return Scalar{Block: -1}
-	}
 	n = deref(n)
 	if n.Kind != yaml.ScalarNode {
 		d.fail(n, "bad-shape", "%s must be a single value", what)
