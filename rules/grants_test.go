@@ -120,3 +120,20 @@ func BenchmarkOnceEntries(b *testing.B) {
 		}
 	})
 }
+
+// TestGrantsFillABlockOfKeysExactly adds keys whose bytes fill one block
+// to the last byte: they share it, and the next key opens another.
+func TestGrantsFillABlockOfKeysExactly(t *testing.T) {
+	g := newGrants()
+	for i := range keyBlock / 1024 {
+		key := make([]byte, 1024)
+		copy(key, fmt.Sprint(i))
+		_, ok, at := g.lookup(key)
+		require.False(t, ok)
+		g.add(key, i, at)
+	}
+	assert.Equal(t, 1, len(g.keys), "1,024 keys of 1 KiB fill one block")
+	_, _, at := g.lookup([]byte("one more"))
+	g.add([]byte("one more"), 0, at)
+	assert.Equal(t, 2, len(g.keys))
+}
