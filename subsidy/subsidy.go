@@ -288,8 +288,7 @@ func (c *Calculator) eval(ctx context.Context, rule string, on rules.Date, vs va
 		return rules.Result{}, &InputError{Field: rules.AsOf, Err: rules.ErrMissing}
 	}
 	res, err := c.prepared[rule].p.Eval(ctx, vs.v, rules.On(on))
-	var ie *rules.InputError
-	if errors.As(err, &ie) {
+	if ie, ok := errors.AsType[*rules.InputError](err); ok {
 		return rules.Result{}, &InputError{Field: ie.Field, Err: ie.Err}
 	}
 	return res, err
