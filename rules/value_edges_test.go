@@ -168,6 +168,7 @@ func TestValueUnmarshalJSONEdges(t *testing.T) {
 	var v Value
 	assert.EqualError(t, v.UnmarshalJSON([]byte("1.5")), "value 1.5 is not null, a boolean, a whole number or a string")
 	assert.Error(t, v.UnmarshalJSON([]byte(`"unterminated`)))
+	assert.EqualError(t, v.UnmarshalJSON(nil), "value  is not null, a boolean, a whole number or a string")
 	assert.True(t, plainDigits("0123456789.-+"))
 	for _, s := range []string{"/", ":", "1e5", "1,0"} {
 		assert.False(t, plainDigits(s), s)
