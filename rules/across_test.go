@@ -210,6 +210,26 @@ func TestTallyAsksHistory(t *testing.T) {
 	assert.ErrorContains(t, err, "ledger unreachable", "a ledger that cannot answer stops the batch")
 }
 
+// TestRuleInfoSaysWhichRulesCheckAcrossRecords: both rules of the policy
+// declare checks across records; with the section taken out, one does not.
+func TestRuleInfoSaysWhichRulesCheckAcrossRecords(t *testing.T) {
+	set, err := compile(t, acrossPolicy)
+	require.NoError(t, err)
+	for _, id := range []string{"grant", "monthly"} {
+		info, ok := set.Rule(id)
+		require.True(t, ok)
+		assert.True(t, info.Across, id)
+	}
+	set, err = compile(t, replaceOnce(t, acrossPolicy, `    across:
+      amount: amount
+      once: {per: [tier], code: duplicate-grant, message: 已领取过}
+`, ""))
+	require.NoError(t, err)
+	info, ok := set.Rule("grant")
+	require.True(t, ok)
+	assert.False(t, info.Across)
+}
+
 func TestAcrossSectionIsChecked(t *testing.T) {
 	bad := []struct{ name, from, to, code string }{
 		{"unknown output", "amount: amount\n      once:", "amount: amuont\n      once:", "unknown-output"},

@@ -27,6 +27,14 @@ func TestGrantsFindEveryKeyItHolds(t *testing.T) {
 			g.add([]byte(k), 10+i, at)
 		}
 		assert.Equal(t, 1024, len(g.slots), "206 keys fit the first table")
+		for i := len(keys); i < 768; i++ {
+			_, _, at := g.lookup(fmt.Appendf(nil, "q%d", i))
+			g.add(fmt.Appendf(nil, "q%d", i), i, at)
+		}
+		assert.Equal(t, 1024, len(g.slots), "768 keys are three quarters of the table, which is full enough")
+		_, _, at := g.lookup([]byte("one past"))
+		g.add([]byte("one past"), 0, at)
+		assert.Equal(t, 2048, len(g.slots), "769 keys are past three quarters: the table doubles")
 		for i, k := range keys {
 			line, ok, _ := g.lookup([]byte(k))
 			assert.True(t, ok, "%q", k)
