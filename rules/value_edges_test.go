@@ -322,6 +322,8 @@ func TestBindQuickPaths(t *testing.T) {
 		{"an alias", &inputDef{typ: TypeEnum, values: []string{"A", "B"}, aliases: map[string]string{"乙": "B"}}, Text("乙"), "B"},
 		{"a code declared with spaces is read the long way, trimmed", &inputDef{typ: TypeEnum, values: []string{" A", "B"}}, Text(" A"), `" A" is not one of  A, B`},
 		{"an alias declared with spaces", &inputDef{typ: TypeEnum, values: []string{"A", "B"}, aliases: map[string]string{" 乙": "B"}}, Text("乙"), `"乙" is not one of A, B (or  乙)`},
+		{"codes all declared with spaces", &inputDef{typ: TypeEnum, values: []string{" A", " B"}}, Text(" A"), `" A" is not one of  A,  B`},
+		{"an alias declared with spaces, given as declared", &inputDef{typ: TypeEnum, values: []string{"A", "B"}, aliases: map[string]string{" 乙": "B"}}, Text(" 乙"), `" 乙" is not one of A, B (or  乙)`},
 		{"money", &inputDef{typ: TypeMoney}, Text("12.5"), "12.50"},
 		{"money the long way", &inputDef{typ: TypeMoney}, Text("1,212.5"), "1212.50"},
 		{"a date", &inputDef{typ: TypeDate}, Text("2024-02-29"), "2024-02-29"},
