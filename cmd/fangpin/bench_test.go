@@ -76,8 +76,8 @@ func BenchmarkEvalLabourCSV(b *testing.B) {
 // toolGC runs a benchmark with the garbage collector set as main sets it
 // for the tool, and restores it after.
 func toolGC(b *testing.B) {
-	old := debug.SetGCPercent(400)
-	oldLimit := debug.SetMemoryLimit(256 << 20)
+	old := debug.SetGCPercent(gcPercent)
+	oldLimit := debug.SetMemoryLimit(memoryLimit)
 	b.Cleanup(func() {
 		debug.SetGCPercent(old)
 		debug.SetMemoryLimit(oldLimit)
