@@ -104,6 +104,13 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError("%s: %v", pos[1], err)
 	}
+	// A rule with no checks across records, on a sheet with no as-of
+	// column, is decided on its cells in the order of its inputs, with no
+	// map; otherwise each record's input map is kept for the checks.
+	prepared, at, err := byValues(set, info, cols.fields)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	// A loan's eligibility is decided as the loan command decides it, by
 	// the loan library on the loan's start day, so the two never differ.
 	var loanIndex map[string]int
@@ -170,13 +177,6 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day.day)
 	kept := newRecent(cols.fields)
-	// A rule with no checks across records, on a sheet with no as-of
-	// column, is decided on its cells in the order of its inputs, with no
-	// map; otherwise each record's input map is kept for the checks.
-	prepared, at, err := byValues(set, info, cols.fields)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
 	decide := func(r record) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
