@@ -261,3 +261,46 @@ func TestPercent(t *testing.T) {
 		assert.Equal(t, tt.want, rules.Percent(tt.n, tt.total), "Percent(%d, %d)", tt.n, tt.total)
 	}
 }
+
+// TestCoverageCountsAParameterValuesPlaces: an amount times a parameter of
+// three places can have more places than the fen, so its rounding is a
+// point; times a parameter of whole numbers it cannot, and it is not.
+func TestCoverageCountsAParameterValuesPlaces(t *testing.T) {
+	policy := func(factor string) string {
+		return `policy: {id: places, title: 位数}
+inputs:
+  cost: {type: money, label: 费用, min: "0"}
+parameters:
+  factor:
+    type: decimal
+    label: 系数
+    values:
+      - {from: "2021-08-19", value: "` + factor + `", basis: 第一条}
+rules:
+  pay:
+    title: 支付
+    basis: {clause: 第一条, quote: 支付。}
+    in_force: {from: "2021-08-19"}
+    inputs: [cost]
+    outputs:
+      amount: {label: 金额, expr: cost * factor, round: {places: 2, mode: half-up}}
+tests:
+  - name: one
+    rule: pay
+    on: "2021-09-01"
+    input: {cost: "100.00"}
+    want: {pass: true}
+`
+	}
+	rounding := func(c rules.Coverage) []string {
+		var out []string
+		for where := range reached(c) {
+			if strings.Contains(where, "rounding output amount") {
+				out = append(out, where)
+			}
+		}
+		return out
+	}
+	assert.Len(t, rounding(coverageOf(t, policy("1.005"))), 2, "exact and rounded")
+	assert.Empty(t, rounding(coverageOf(t, policy("2"))))
+}
