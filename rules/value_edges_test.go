@@ -103,6 +103,7 @@ func TestScanNumberEdges(t *testing.T) {
 		{"", 0, numberNot},
 		{"1e5", 1, numberNot},
 		{"12.5x", 3, numberNot},
+		{".,", 0, numberNot}, // a comma after no digits is not a misplaced separator
 		{"--1", 0, numberNot},
 		{strings.Repeat("9", 30), 30, numberOK},
 		{strings.Repeat("9", 31), 31, numberLong},
