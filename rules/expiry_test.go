@@ -67,7 +67,7 @@ func TestUntilIsTheLastDayInForce(t *testing.T) {
 			res, err := s.Eval(context.Background(), "paid", rules.Input{"cost": rules.Text("100.00")}, rules.On(rules.MustDate(tt.on)))
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
-				assert.Contains(t, err.Error(), `parameter "rate" has no value on `+tt.on)
+				assert.Contains(t, err.Error(), `parameter "rate" has no value on `+tt.on+" (its first value is from 2021-01-01)")
 				_, err = s.Param("rate", rules.MustDate(tt.on))
 				assert.ErrorIs(t, err, rules.ErrNoValue)
 				return
