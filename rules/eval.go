@@ -88,7 +88,7 @@ func (o Output) AppendText(dst []byte) []byte {
 // units or does not fit in an int64.
 func (o Output) Units() (n int64, ok bool) {
 	p, e := o.Rounding.Places, o.Value.Exponent()
-	if k := p + e; p >= 0 && p <= maxFixedPlaces && k >= 0 && k <= maxFixedPlaces && o.Value.NumDigits() <= maxFixedPlaces {
+	if k := p + e; k >= 0 && k <= maxFixedPlaces && o.Value.NumDigits() <= maxFixedPlaces {
 		c := o.Value.CoefficientInt64()
 		hi, lo := bits.Mul64(abs64(c), pow10[k])
 		if hi == 0 && lo <= math.MaxInt64 {
