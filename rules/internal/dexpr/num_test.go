@@ -407,3 +407,27 @@ func TestRoundNumGivesItsPlaces(t *testing.T) {
 		assert.Equal(t, -tt.places, got.Exponent(), "RoundNum(%s, %d) places", tt.x, tt.places)
 	}
 }
+
+// TestSumsOfDecimalsKeepTheirPlaces: adding decimals of different places
+// gives n/10^k at the larger places, not a reduced fraction, whichever
+// comes first.
+func TestSumsOfDecimalsKeepTheirPlaces(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{{"0.50", "0.005"}, {"0.005", "0.50"}} {
+		sum, err := Add(NumOf(dec(tt.a)), NumOf(dec(tt.b)))
+		require.NoError(t, err)
+		n, k, ok := sum.Scaled()
+		require.True(t, ok, "%s + %s", tt.a, tt.b)
+		assert.Equal(t, [2]int64{505, 3}, [2]int64{n, int64(k)}, "%s + %s", tt.a, tt.b)
+	}
+}
+
+// TestRatioRat gives a copy of the exact value; the zero Ratio is 0.
+func TestRatioRat(t *testing.T) {
+	q := NewRatio(dec("1"), dec("3"))
+	r := q.Rat()
+	assert.Equal(t, "1/3", r.RatString())
+	r.SetInt64(5)
+	assert.Equal(t, "1/3", q.Rat().RatString(), "changing the copy leaves the Ratio")
+	assert.Equal(t, "0", Ratio{}.Rat().RatString())
+	assert.Equal(t, "0", Ratio{}.String())
+}
