@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,13 +38,24 @@ type File interface {
 func CreateFile(path string) (File, error) { return createAtomic(path) }
 
 // atomicFile writes to a temporary file beside the target and renames it
-// into place on Commit, so a reader never sees a half-written file.
+// into place on Commit, so a reader never sees a half-written file. The
+// bytes are written by a goroutine of its own, a chunk behind the caller,
+// so that the caller goes on with the next records while the system takes
+// the last ones; a failed write is reported by the next Write or by Commit.
 type atomicFile struct {
-	*os.File
+	f    *os.File
 	path string
 	mode os.FileMode
 	done bool
+
+	chunks chan []byte // to the writing goroutine
+	free   chan []byte // back from it, to be filled again
+	wrote  chan error  // its first error, once chunks is closed
+	failed atomic.Bool // it has failed: Write stops at once
 }
+
+// atomicChunks is how many chunks may be on their way at once.
+const atomicChunks = 2
 
 func createAtomic(path string) (*atomicFile, error) {
 	mode := os.FileMode(0o644)
@@ -58,20 +70,63 @@ func createAtomic(path string) (*atomicFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &atomicFile{File: f, path: path, mode: mode}, nil
+	a := &atomicFile{f: f, path: path, mode: mode, chunks: make(chan []byte, atomicChunks),
+		free: make(chan []byte, atomicChunks), wrote: make(chan error, 1)}
+	for range atomicChunks {
+		a.free <- nil
+	}
+	go func() {
+		var err error
+		for b := range a.chunks {
+			if err == nil {
+				if _, err = f.Write(b); err != nil {
+					a.failed.Store(true)
+				}
+			}
+			a.free <- b
+		}
+		a.wrote <- err
+	}()
+	return a, nil
 }
 
 // errNotRegular refuses to replace a directory or a device with a file.
 var errNotRegular = errors.New("not a regular file")
+
+// errWriteFailed is what Write says once an earlier chunk failed to be
+// written; Commit reports the failure itself.
+var errWriteFailed = errors.New("an earlier write to the file failed")
+
+func (a *atomicFile) Write(p []byte) (int, error) {
+	if a.done {
+		return 0, os.ErrClosed
+	}
+	if a.failed.Load() {
+		return 0, errWriteFailed
+	}
+	b := append((<-a.free)[:0], p...) // the caller may reuse p
+	a.chunks <- b
+	return len(p), nil
+}
+
+// finish waits for the writing goroutine to write every chunk and returns
+// its error.
+func (a *atomicFile) finish() error {
+	close(a.chunks)
+	return <-a.wrote
+}
 
 func (a *atomicFile) Commit() error {
 	if a.done {
 		return nil
 	}
 	a.done = true
-	tmp := a.Name()
-	err := a.Sync()
-	if cerr := a.Close(); err == nil {
+	tmp := a.f.Name()
+	err := a.finish()
+	if err == nil {
+		err = a.f.Sync()
+	}
+	if cerr := a.f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
@@ -91,8 +146,9 @@ func (a *atomicFile) Abort() {
 		return
 	}
 	a.done = true
-	_ = a.Close()
-	_ = os.Remove(a.Name())
+	_ = a.finish()
+	_ = a.f.Close()
+	_ = os.Remove(a.f.Name())
 }
 
 // nopCommitter is an output the caller owns: nothing to commit or remove.
