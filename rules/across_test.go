@@ -266,3 +266,14 @@ func TestTallyOnceWithinBatchDoesNotAskHistory(t *testing.T) {
 	require.ErrorAs(t, err, &ds)
 	assert.Equal(t, "bad-value", ds[0].Code)
 }
+
+// TestResultClause: a decided result names its rule's clause without its
+// explanation being built; a zero Result names none.
+func TestResultClause(t *testing.T) {
+	set, err := compile(t, acrossPolicy)
+	require.NoError(t, err)
+	res, err := set.Eval(context.Background(), "monthly", monthsIn("3"))
+	require.NoError(t, err)
+	assert.Equal(t, "第二条", res.Clause())
+	assert.Equal(t, "", rules.Result{}.Clause())
+}
