@@ -160,3 +160,28 @@ func TestExpiring(t *testing.T) {
 		})
 	}
 }
+
+// TestParameterWithNoValuesAtAll: a parameter declared with an empty list
+// of values has no value on any day, and says it has none.
+func TestParameterWithNoValuesAtAll(t *testing.T) {
+	s := mustCompile(t, `policy: {id: none, title: 无值}
+inputs:
+  cost: {type: money, label: 费用}
+parameters:
+  rate:
+    type: decimal
+    label: 比例
+    values: []
+rules:
+  r:
+    title: 支付
+    basis: {clause: 第一条, quote: 原文}
+    in_force: {from: "2021-01-01"}
+    inputs: [cost]
+    outputs:
+      amount: {label: 金额, expr: cost * rate, round: {places: 2, mode: half-up}}
+`)
+	_, err := s.Eval(context.Background(), "r", rules.Input{"cost": rules.Text("100.00")}, rules.On(rules.MustDate("2021-09-01")))
+	require.ErrorIs(t, err, rules.ErrNoValue)
+	assert.Contains(t, err.Error(), `parameter "rate" has no value on 2021-09-01 (its first value is from none)`)
+}
