@@ -39,7 +39,7 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 	require.NoError(t, err)
 	info, ok := set.Rule("training-grant")
 	require.True(t, ok)
-	var want, wantCSV []string
+	var want, wantExplained, wantCSV []string
 	for i, row := range rows {
 		input := rules.Input{rules.AsOf: rules.Text(row[4])}
 		for j, h := range []string{"脱贫人口", "监测对象", "因灾受损", "证书工种类别"} {
@@ -51,6 +51,7 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 		d := decision{rec: record{row: i + 1, line: i + 2}, res: res, err: err}
 		d.format(info)
 		want = append(want, string(d.appendJSON(nil, info, false)))
+		wantExplained = append(wantExplained, string(d.appendJSON(nil, info, true)))
 		cells := make([]string, 0, 9)
 		cells = append(cells, fmt.Sprint(i+1), fmt.Sprint(i+2), "", "training-grant")
 		switch {
@@ -78,6 +79,13 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 	}
 	assert.Positive(t, passed, "the sheet has passing rows")
 	assert.Positive(t, errored, "the sheet has rows that cannot be read")
+
+	out, _, _ = cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", "-", "-q", "--explain")
+	got = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, got, len(rows))
+	for i := range got {
+		require.Equal(t, wantExplained[i], got[i], "record %d, explained", i+1)
+	}
 
 	csvOut := filepath.Join(dir, "out.csv")
 	_, _, code = cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", csvOut, "-q")
