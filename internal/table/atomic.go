@@ -21,7 +21,8 @@ type committer interface {
 // File is an output file that appears under its name only on Commit. Until
 // then it is a hidden temporary file in the same directory; Abort removes
 // it. Commit and Abort may each be called more than once, and Abort after
-// Commit does nothing.
+// Commit does nothing. Bytes are written a little behind Write, so a
+// failed write is reported by a later Write or by Commit.
 type File interface {
 	io.Writer
 	// Commit flushes the file to disk and renames it into place,
