@@ -145,9 +145,10 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	cells := make([]table.Cell, len(outCols))
 	width := len(in.Header())
 	jsonl := len(outCols) == 1 && outCols[0].Kind == table.Object
-	var line []byte
 	// CSV and JSONL records are rendered where they are decided, on every
-	// core; XLSX is written on the writer's goroutine.
+	// core (again on the writer's goroutine for a record the checks across
+	// records changed, or one that could not be read); XLSX is written on
+	// the writer's goroutine.
 	enc, _ := w.(table.Encoder)
 	spare := sync.Pool{New: func() any { c := make([]table.Cell, len(outCols)); return &c }}
 	render := func(d *decision) []byte {
@@ -236,15 +237,13 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		}
 		status := sum.add(d)
 		prog.add(1)
-		if d.encoded != nil && !changed {
+		if enc != nil {
+			if d.encoded == nil || changed {
+				d.encoded = render(&d)
+			}
 			return enc.WriteEncoded(status, d.encoded)
 		}
-		if jsonl {
-			line = d.appendJSON(line[:0], info, *explain)
-			cells[0].Text = string(line)
-		} else {
-			fillCells(cells, info, &d, keepInput, width)
-		}
+		fillCells(cells, info, &d, keepInput, width)
 		return w.Write(status, cells)
 	}
 	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
