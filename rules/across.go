@@ -232,7 +232,7 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 		}
 		if seen {
 			res = r.refuse(res, o.code, fmt.Sprintf("%s（%s%s：%s通过）", o.message, subject, o.shown(in), prior.describe()))
-			e.Pass, e.Refusal, e.Prior = false, o.code, &prior
+			e.Pass, e.Refusal, e.Prior = false, o.code, new(prior) // a copy, so prior stays off the heap when a record passes
 			return res, e, nil
 		}
 		g.add(t.buf, line, at)
