@@ -110,6 +110,17 @@ func filled(cells []string) int {
 	return n
 }
 
+// allBlank reports whether every cell is blank, looking no further than
+// the first that is not.
+func allBlank(cells []string) bool {
+	for _, c := range cells {
+		if !blank(c) {
+			return false
+		}
+	}
+	return true
+}
+
 // blank reports whether s is empty or only white space, as
 // strings.TrimSpace(s) == "" does, without building the trimmed text.
 func blank(s string) bool {
@@ -160,7 +171,7 @@ func (s *rowSource) nextRecord() (int, []string, error) {
 			}
 			return 0, nil, err
 		}
-		if filled(cells) == 0 {
+		if allBlank(cells) {
 			continue // a blank line is not a record
 		}
 		s.row++
@@ -182,7 +193,7 @@ func (s *rowSource) checkWidth(cells []string) error {
 	switch {
 	case s.strict && len(cells) != want:
 		return fmt.Errorf("%d cells for %d columns", len(cells), want)
-	case len(cells) > want && filled(cells[want:]) > 0:
+	case len(cells) > want && !allBlank(cells[want:]):
 		return fmt.Errorf("a filled cell beyond the %d header columns", want)
 	}
 	return nil
