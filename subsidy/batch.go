@@ -62,16 +62,16 @@ func (c *Calculator) Batch(ctx context.Context, claims iter.Seq[Claim]) iter.Seq
 			return o
 		}
 		tally := c.set.NewTally(batchSource, nil)
-		emit := func(o Outcome) error {
+		emit := func(o *Outcome) error {
 			if o.Err == nil {
 				o.Decision, o.Err = c.across(ctx, tally, o.Claim, o.Index, o.Decision)
 			}
-			if !yield(o, nil) {
+			if !yield(*o, nil) {
 				return errStopped
 			}
 			return nil
 		}
-		err := batch.InOrder(ctx, 0, read, decide, emit)
+		err := batch.InOrder(ctx, 0, read, batch.Shared(decide), emit)
 		if err != nil && !errors.Is(err, errStopped) {
 			yield(Outcome{}, err)
 		}

@@ -185,7 +185,7 @@ func (e *env) diff(ctx context.Context, args []string) error {
 	width := len(in.Header())
 	// Each policy's decisions pass, in input order, through that policy's
 	// checks across records, as eval's do; then the two are compared.
-	emit := func(p diffPair) error {
+	emit := func(p *diffPair) error {
 		total++
 		for _, x := range []struct {
 			s *side
@@ -194,7 +194,7 @@ func (e *env) diff(ctx context.Context, args []string) error {
 			if _, err := x.d.across(ctx, x.s.checks, info, x.s.calc, onDay); err != nil {
 				return err
 			}
-			x.s.sum.add(*x.d)
+			x.s.sum.add(x.d)
 			if x.d.problem() == nil {
 				for i, f := range fields {
 					if v, ok := f.value(*x.d); ok {
@@ -203,14 +203,14 @@ func (e *env) diff(ctx context.Context, args []string) error {
 				}
 			}
 		}
-		if !differs(p, fields) {
+		if !differs(*p, fields) {
 			return nil
 		}
 		changed++
-		fillDiff(cells, info, fields, p, keepInput, width)
+		fillDiff(cells, info, fields, *p, keepInput, width)
 		return w.Write(diffStatus(p.after), cells)
 	}
-	if err := batch.InOrder(ctx, 0, records(in, cols), decide, emit); err != nil {
+	if err := batch.InOrder(ctx, 0, records(in, cols), batch.Shared(decide), emit); err != nil {
 		w.Abort()
 		return runError(pos[1], err)
 	}

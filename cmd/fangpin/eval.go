@@ -142,35 +142,13 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		return usageError("cannot write output: %v", err)
 	}
 
-	cells := make([]table.Cell, len(outCols))
-	width := len(in.Header())
-	jsonl := len(outCols) == 1 && outCols[0].Kind == table.Object
 	// CSV and JSONL records are rendered where they are decided, on every
 	// core (again on the writer's goroutine for a record the checks across
 	// records changed, or one that could not be read); XLSX is written on
 	// the writer's goroutine.
 	enc, _ := w.(table.Encoder)
-	spare := sync.Pool{New: func() any { c := make([]table.Cell, len(outCols)); return &c }}
-	render := func(d *decision) []byte {
-		switch {
-		case enc == nil:
-			return nil
-		case jsonl:
-			return append(d.appendJSON(nil, info, *explain), '\n')
-		}
-		c := spare.Get().(*[]table.Cell)
-		fillCells(*c, info, d, keepInput, width)
-		size := 2 * len(*c) // room for the separators and some quotes
-		for _, x := range *c {
-			size += len(x.Text)
-			for _, l := range x.List {
-				size += len(l) + 1
-			}
-		}
-		b := enc.Encode(make([]byte, 0, size), *c)
-		spare.Put(c)
-		return b
-	}
+	shape := outputShape{info: info, enc: enc, jsonl: len(outCols) == 1 && outCols[0].Kind == table.Object,
+		explain: *explain, keepInput: keepInput, width: len(in.Header()), columns: len(outCols)}
 	sum := newSummary(info, set)
 	sum.asOf = day.describe(cols.fields, isLoan)
 	prog := e.progress(*quiet, pos[1])
@@ -178,7 +156,7 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day.day)
 	kept := newRecent(cols.fields)
-	decide := func(r record) decision {
+	decide := func(r record, out *renderer) decision {
 		if r.rowErr != nil {
 			return decision{rec: r}
 		}
@@ -217,13 +195,19 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if *explain && d.err == nil {
 			d.explanation = explanationCell(d.res.Explanation())
 		}
-		d.encoded = render(&d)
+		d.encoded = out.render(&d)
 		return d
+	}
+	// Each worker renders with a renderer of its own.
+	newDecide := func() func(record) decision {
+		out := shape.renderer()
+		return func(r record) decision { return decide(r, out) }
 	}
 	// Each decided record passes, in input order, through the policy's
 	// checks across records (the library's, as subsidy.Batch and the
 	// server use them), then is written.
-	emit := func(d decision) error {
+	written := shape.renderer()
+	emit := func(d *decision) error {
 		changed, err := d.across(ctx, checks, info, calc, onDay)
 		if err != nil {
 			return err
@@ -237,16 +221,15 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		}
 		status := sum.add(d)
 		prog.add(1)
-		if enc != nil {
-			if d.encoded == nil || changed {
-				d.encoded = render(&d)
-			}
-			return enc.WriteEncoded(status, d.encoded)
+		if enc == nil {
+			return w.Write(status, written.fill(d))
 		}
-		fillCells(cells, info, &d, keepInput, width)
-		return w.Write(status, cells)
+		if d.encoded == nil || changed {
+			d.encoded = written.render(d)
+		}
+		return enc.WriteEncoded(status, d.encoded)
 	}
-	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
+	if err := batch.InOrder(ctx, 0, next, newDecide, emit); err != nil {
 		w.Abort()
 		prog.finish()
 		return runError(pos[1], err)
@@ -272,8 +255,10 @@ func (e *env) eval(ctx context.Context, args []string) error {
 
 // records returns the function that reads the next record of in, for
 // batch.InOrder: its cells, id and subject, or the row error that keeps it
-// from being read.
+// from being read. The records' cells are cut from blocks of a batch's
+// worth, one allocation for many records.
 func records(in table.Reader, cols columns) func() (record, bool, error) {
+	var block []string
 	return func() (record, bool, error) {
 		row, cells, err := in.Next()
 		if errors.Is(err, io.EOF) {
@@ -285,7 +270,11 @@ func records(in table.Reader, cols columns) func() (record, bool, error) {
 		if err != nil {
 			return record{}, false, err
 		}
-		r := record{row: row, line: in.Line(), cells: append([]string(nil), cells...)}
+		if cap(block)-len(block) < len(cells) {
+			block = make([]string, 0, batch.Size*len(cells))
+		}
+		block = append(block, cells...)
+		r := record{row: row, line: in.Line(), cells: block[len(block)-len(cells) : len(block) : len(block)]}
 		if cols.id >= 0 {
 			r.id = cells[cols.id]
 		}
@@ -424,12 +413,61 @@ func (e *env) createOutput(path string, cols []table.Column, input string) (tabl
 	return table.CreateWith(path, e.stdout, cols, opts)
 }
 
-// fillCells renders one decision into the output cells.
-func fillCells(cells []table.Cell, info rules.RuleInfo, d *decision, keepInput bool, width int) {
+// outputShape is what a run writes for each decision: the writer's
+// encoding (nil for XLSX) and the columns.
+type outputShape struct {
+	info      rules.RuleInfo
+	enc       table.Encoder
+	jsonl     bool // one JSON object a record
+	explain   bool
+	keepInput bool // the input's cells first (XLSX)
+	width     int  // input columns
+	columns   int  // output columns
+}
+
+// renderBlock is the size of the blocks a renderer's records are cut from.
+const renderBlock = 64 << 10
+
+// renderer renders decisions as output records for one goroutine. It
+// reuses its cells and lists record after record, as a Writer does not
+// keep them, and cuts the records' bytes from blocks of its own, so a
+// record costs no allocation of its own.
+type renderer struct {
+	outputShape
+	cells        []table.Cell
+	codes, notes []string
+	block        []byte
+}
+
+func (o outputShape) renderer() *renderer {
+	return &renderer{outputShape: o, cells: make([]table.Cell, o.columns)}
+}
+
+// render returns the record d as the output's Encoder writes it, or nil
+// for an output without one.
+func (r *renderer) render(d *decision) []byte {
+	if r.enc == nil {
+		return nil
+	}
+	if cap(r.block)-len(r.block) < renderBlock/16 {
+		r.block = make([]byte, 0, renderBlock)
+	}
+	start := len(r.block)
+	if r.jsonl {
+		r.block = append(d.appendJSON(r.block, r.info, r.explain), '\n')
+	} else {
+		r.block = r.enc.Encode(r.block, r.fill(d))
+	}
+	return r.block[start:len(r.block):len(r.block)]
+}
+
+// fill renders d into the output cells, valid until the next fill.
+func (r *renderer) fill(d *decision) []table.Cell {
+	cells := r.cells
 	clear(cells)
 	i := 0
-	if keepInput {
-		for ; i < width; i++ {
+	if r.keepInput {
+		for ; i < r.width; i++ {
 			if i < len(d.rec.cells) {
 				cells[i].Text = d.rec.cells[i]
 			}
@@ -438,31 +476,32 @@ func fillCells(cells []table.Cell, info rules.RuleInfo, d *decision, keepInput b
 	cells[i].Text = strconv.Itoa(d.rec.row)
 	cells[i+1].Text = strconv.Itoa(d.rec.line)
 	cells[i+2].Text = d.rec.id
-	cells[i+3].Text = info.ID
+	cells[i+3].Text = r.info.ID
 	i += 4
 	problem := describeError(d)
 	if problem.Text == "" {
 		cells[i].Text = strconv.FormatBool(d.res.Pass)
 	}
 	i++
-	for j := range info.Outputs {
+	for j := range r.info.Outputs {
 		if problem.Text == "" {
 			cells[i].Text = d.outputs[j]
 		}
 		i++
 	}
-	codes := make([]string, 0, len(d.res.Reasons))
-	for _, r := range d.res.Reasons {
-		codes = append(codes, r.Code)
+	r.codes, r.notes = r.codes[:0], r.notes[:0]
+	for _, c := range d.res.Reasons {
+		r.codes = append(r.codes, c.Code)
 	}
-	cells[i].List = codes
 	for _, n := range d.res.Notes {
-		cells[i+1].List = append(cells[i+1].List, n.Code)
+		r.notes = append(r.notes, n.Code)
 	}
+	cells[i].List, cells[i+1].List = r.codes, r.notes
 	cells[i+2] = problem
 	if i+3 < len(cells) {
 		cells[i+3] = d.explanation
 	}
+	return cells
 }
 
 // explanationCell renders an explanation as JSON (for JSONL) and as
@@ -524,7 +563,7 @@ func (s *summary) flush(i int) {
 	s.units[i] = 0
 }
 
-func (s *summary) add(d decision) table.Status {
+func (s *summary) add(d *decision) table.Status {
 	s.records++
 	if d.rec.rowErr != nil || d.err != nil {
 		s.errors++

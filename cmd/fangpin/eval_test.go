@@ -191,9 +191,9 @@ func TestSummarySumsExactlyPastInt64(t *testing.T) {
 	s := newSummary(info, set)
 	big := decision{units: []int64{math.MaxInt64 - 5}, exact: true, outputs: []string{""}}
 	small := decision{units: []int64{10}, exact: true, outputs: []string{""}}
-	s.add(big)
-	s.add(small)
-	s.add(big)
+	s.add(&big)
+	s.add(&small)
+	s.add(&big)
 	lines := s.lines()
 	// (2 × (2^63 − 6) + 10) fen
 	assert.Equal(t, []string{"合计 金额 amount", "184467440737095516.14"}, lines[8])

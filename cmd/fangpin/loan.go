@@ -171,7 +171,7 @@ func (e *env) loan(ctx context.Context, args []string) error {
 	// then is written.
 	cells := make([]table.Cell, len(cols))
 	var line []byte
-	emit := func(r loanResult) error {
+	emit := func(r *loanResult) error {
 		if r.err == nil && r.job.rowErr == nil {
 			var err error
 			r.dec, err = checks.loan(ctx, calc, r.job.row, r.job.line, r.loan, r.dec)
@@ -183,16 +183,16 @@ func (e *env) loan(ctx context.Context, args []string) error {
 				return err
 			}
 		}
-		status := sum.add(r)
+		status := sum.add(*r)
 		if len(cols) == 1 {
 			line = r.appendJSON(line[:0])
 			cells[0].Text = string(line)
 		} else {
-			loanCells(cells, r)
+			loanCells(cells, *r)
 		}
 		return w.Write(status, cells)
 	}
-	if err := batch.InOrder(ctx, 0, next, decide, emit); err != nil {
+	if err := batch.InOrder(ctx, 0, next, batch.Shared(decide), emit); err != nil {
 		w.Abort()
 		return runError(pos[0], err)
 	}

@@ -19,8 +19,12 @@ const Size = 512
 // emits the batches in the order they were read. At most 2×workers+2
 // batches are in flight. next returns false at the end; an error from next
 // or emit, or ctx being cancelled, stops the run.
+//
+// Each worker calls newDecide once and decides its records with the
+// function it returns, which may so keep scratch space of its own. emit is
+// given each result in place; it may change it, but not keep it.
 func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, bool, error),
-	decide func(In) Out, emit func(Out) error) error {
+	newDecide func() func(In) Out, emit func(*Out) error) error {
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -84,6 +88,7 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 	for range workers {
 		go func() { // decider
 			defer running.Done()
+			decide := newDecide()
 			for b := range toDecide {
 				if ctx.Err() == nil {
 					for i, in := range b.ins {
@@ -102,7 +107,7 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 			return ctx.Err()
 		}
 		for i := range b.ins {
-			if err := emit(b.outs[i]); err != nil {
+			if err := emit(&b.outs[i]); err != nil {
 				return err
 			}
 		}
@@ -112,4 +117,10 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 		return err
 	}
 	return readErr
+}
+
+// Shared is InOrder's newDecide for a decide function every worker may
+// call at once: it gives each the same.
+func Shared[In, Out any](decide func(In) Out) func() func(In) Out {
+	return func() func(In) Out { return decide }
 }

@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,8 +24,8 @@ func counter(n int) func() (int, bool, error) {
 func TestInOrderKeepsInputOrder(t *testing.T) {
 	for _, n := range []int{0, 1, Size - 1, Size, Size + 1, 5*Size + 7} {
 		var got []int
-		err := InOrder(context.Background(), 4, counter(n), func(i int) int { return i * i },
-			func(v int) error { got = append(got, v); return nil })
+		err := InOrder(context.Background(), 4, counter(n), Shared(func(i int) int { return i * i }),
+			func(v *int) error { got = append(got, *v); return nil })
 		require.NoError(t, err)
 		require.Len(t, got, n)
 		for i, v := range got {
@@ -38,8 +39,8 @@ func TestInOrderKeepsInputOrder(t *testing.T) {
 func TestInOrderStopsOnEmitError(t *testing.T) {
 	stop := errors.New("stop")
 	seen := 0
-	err := InOrder(context.Background(), 2, counter(10*Size), func(i int) int { return i },
-		func(int) error {
+	err := InOrder(context.Background(), 2, counter(10*Size), Shared(func(i int) int { return i }),
+		func(*int) error {
 			seen++
 			if seen == 3 {
 				return stop
@@ -61,7 +62,7 @@ func TestInOrderReportsReadErrors(t *testing.T) {
 		return i, true, nil
 	}
 	n := 0
-	err := InOrder(context.Background(), 2, next, func(i int) int { return i }, func(int) error { n++; return nil })
+	err := InOrder(context.Background(), 2, next, Shared(func(i int) int { return i }), func(*int) error { n++; return nil })
 	assert.ErrorIs(t, err, bad)
 	assert.Equal(t, 699, n, "every record read before the error is emitted")
 }
@@ -69,7 +70,7 @@ func TestInOrderReportsReadErrors(t *testing.T) {
 func TestInOrderHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
-	err := InOrder(ctx, 2, counter(1_000_000), func(i int) int { return i }, func(int) error {
+	err := InOrder(ctx, 2, counter(1_000_000), Shared(func(i int) int { return i }), func(*int) error {
 		n++
 		if n == 10 {
 			cancel()
@@ -78,4 +79,21 @@ func TestInOrderHonoursCancellation(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, n, 10*Size, "stops within a few batches")
+}
+
+func TestInOrderGivesEachWorkerItsOwnDecide(t *testing.T) {
+	var made atomic.Int32
+	newDecide := func() func(int) int {
+		made.Add(1)
+		var last int // the worker's own: the race detector sees any sharing
+		return func(i int) int {
+			last = i
+			return last + 1
+		}
+	}
+	sum := 0
+	err := InOrder(context.Background(), 3, counter(20*Size), newDecide, func(v *int) error { sum += *v; return nil })
+	require.NoError(t, err)
+	assert.Equal(t, int32(3), made.Load(), "newDecide is called once a worker")
+	assert.Equal(t, 20*Size*(20*Size+1)/2+20*Size, sum)
 }
