@@ -172,22 +172,25 @@ func (c *csvReader) readRow() (int, []string, error) {
 // it reports in later errors stay right.
 func (c *csvReader) plainRow(start int, line []byte) (int, []string, error) {
 	c.feed.nl++
-	line = bytes.TrimSuffix(line, []byte{'\n'})
-	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
 	if len(line) == 0 {
 		return start, nil, nil // a blank line
 	}
 	text := string(line)
 	fields := c.fields[:0]
-	for {
-		i := strings.IndexByte(text, ',')
-		if i < 0 {
-			break
+	cell := 0
+	for i := 0; i < len(text); i++ { // cells are short: a loop beats a call for each
+		if text[i] == ',' {
+			fields = append(fields, text[cell:i])
+			cell = i + 1
 		}
-		fields = append(fields, text[:i])
-		text = text[i+1:]
 	}
-	fields = append(fields, text)
+	fields = append(fields, text[cell:])
 	c.fields = fields
 	if c.utf8 && !utf8.Valid(line) {
 		for i, s := range fields {
