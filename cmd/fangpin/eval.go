@@ -436,6 +436,7 @@ type renderer struct {
 	outputShape
 	cells        []table.Cell
 	codes, notes []string
+	digits       []byte
 	block        []byte
 }
 
@@ -473,8 +474,12 @@ func (r *renderer) fill(d *decision) []table.Cell {
 			}
 		}
 	}
-	cells[i].Text = strconv.Itoa(d.rec.row)
-	cells[i+1].Text = strconv.Itoa(d.rec.line)
+	// The row and line numbers are cut from one string.
+	r.digits = strconv.AppendInt(r.digits[:0], int64(d.rec.row), 10)
+	rowEnd := len(r.digits)
+	r.digits = strconv.AppendInt(r.digits, int64(d.rec.line), 10)
+	numbers := string(r.digits)
+	cells[i].Text, cells[i+1].Text = numbers[:rowEnd], numbers[rowEnd:]
 	cells[i+2].Text = d.rec.id
 	cells[i+3].Text = r.info.ID
 	i += 4
