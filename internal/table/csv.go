@@ -328,15 +328,33 @@ func (w *csvWriter) Write(_ Status, cells []Cell) error {
 // Encode appends the record Write writes for cells to dst. It reads only
 // the columns, so it may run on any goroutine.
 func (w *csvWriter) Encode(dst []byte, cells []Cell) []byte {
-	for i, col := range w.cols {
+	return w.encode(dst, 0, len(w.cols), cells)
+}
+
+// EncodeFields appends the fields of columns from, from+1, … of the record
+// Encode makes, each after its comma, and the line end after the last
+// column.
+func (w *csvWriter) EncodeFields(dst []byte, from int, cells []Cell) []byte {
+	if from < 0 || from >= len(w.cols) || len(cells) == 0 {
+		return dst // no column: nothing
+	}
+	return w.encode(dst, from, min(from+len(cells), len(w.cols)), cells)
+}
+
+// encode appends the fields of columns from to to-1, cells[0] being
+// column from's (missing cells are empty), and the line end if to is the
+// last column.
+func (w *csvWriter) encode(dst []byte, from, to int, cells []Cell) []byte {
+	for i := from; i < to; i++ {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		var c Cell
-		if i < len(cells) {
-			c = cells[i]
+		if i-from < len(cells) {
+			c = cells[i-from]
 		}
 		text := c.Text
+		col := w.cols[i]
 		if col.Kind == List || col.Kind == JSON {
 			text = joinList(c.List)
 		}
@@ -345,7 +363,10 @@ func (w *csvWriter) Encode(dst []byte, cells []Cell) []byte {
 		}
 		dst = appendField(dst, text)
 	}
-	return append(dst, '\n')
+	if to == len(w.cols) {
+		dst = append(dst, '\n')
+	}
+	return dst
 }
 
 // WriteEncoded writes a record [csvWriter.Encode] made.

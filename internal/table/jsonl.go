@@ -597,23 +597,43 @@ func (w *jsonlWriter) Write(status Status, cells []Cell) error {
 // object of an Object column, else an object of every column. It reads
 // only the columns, so it may run on any goroutine.
 func (w *jsonlWriter) Encode(dst []byte, cells []Cell) []byte {
+	return w.encode(dst, 0, len(w.cols), cells)
+}
+
+// EncodeFields appends the members of columns from, from+1, … of the line
+// Encode makes: the object's opening before column 0, each member after
+// its comma, and the object's end and the newline after the last column.
+func (w *jsonlWriter) EncodeFields(dst []byte, from int, cells []Cell) []byte {
+	if from < 0 || from >= len(w.cols) || len(cells) == 0 {
+		return dst // no column: nothing
+	}
+	return w.encode(dst, from, min(from+len(cells), len(w.cols)), cells)
+}
+
+// encode appends the members of columns from to to-1, cells[0] being
+// column from's (missing cells are null or empty), with the object's
+// opening if from is 0 and its end if to is the last column.
+func (w *jsonlWriter) encode(dst []byte, from, to int, cells []Cell) []byte {
 	if len(w.cols) == 1 && w.cols[0].Kind == Object {
 		if len(cells) == 0 || len(cells[0].Text) == 0 || cells[0].Text[0] != '{' {
 			return dst // WriteEncoded refuses a line that is not an object
 		}
 		return append(append(dst, cells[0].Text...), '\n')
 	}
-	b := append(dst, '{')
-	for i, col := range w.cols {
+	b := dst
+	if from == 0 {
+		b = append(b, '{')
+	}
+	for i := from; i < to; i++ {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, w.keys[i]...)
 		var c Cell
-		if i < len(cells) {
-			c = cells[i]
+		if i-from < len(cells) {
+			c = cells[i-from]
 		}
-		switch col.Kind {
+		switch col := w.cols[i]; col.Kind {
 		case Bool, Int, JSON:
 			if c.Text == "" {
 				b = append(b, "null"...)
@@ -643,7 +663,10 @@ func (w *jsonlWriter) Encode(dst []byte, cells []Cell) []byte {
 			b = appendJSONString(b, c.Text)
 		}
 	}
-	return append(b, '}', '\n')
+	if to == len(w.cols) {
+		b = append(b, '}', '\n')
+	}
+	return b
 }
 
 // WriteEncoded writes a line [jsonlWriter.Encode] made, or one JSON object

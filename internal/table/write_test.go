@@ -117,6 +117,38 @@ func TestEncodedRecordsWriteTheSameBytes(t *testing.T) {
 	require.NoError(t, enc.WriteEncoded(table.OK, line))
 }
 
+// TestRecordsAreTheirPartsJoined encodes each record in two parts, split
+// at every column, and requires the parts joined to be the record.
+func TestRecordsAreTheirPartsJoined(t *testing.T) {
+	inputs := append([]table.Column{{Name: "编号", Input: true}}, resultCols...)
+	for _, f := range []table.Format{table.CSV, table.JSONL} {
+		for _, cols := range [][]table.Column{resultCols, inputs, {{Kind: table.Object}}} {
+			w, err := table.NewWriter(io.Discard, f, cols)
+			require.NoError(t, err)
+			enc := w.(table.Encoder)
+			for _, r := range append(results, record{cells: []table.Cell{{Text: `{"a":"=1"}`}}}) {
+				given := r.cells
+				if cols[0].Input {
+					given = append([]table.Cell{{Text: "=SUM(A1)"}}, given...)
+				}
+				cells := make([]table.Cell, len(cols))
+				copy(cells, given)
+				whole := enc.Encode(nil, cells)
+				for k := 0; k <= len(cols); k++ {
+					joined := enc.EncodeFields(enc.EncodeFields(nil, 0, cells[:k]), k, cells[k:])
+					require.Equal(t, string(whole), string(joined), "%s, %d columns, split before column %d", f, len(cols), k)
+				}
+			}
+			assert.Empty(t, enc.EncodeFields(nil, len(cols), []table.Cell{{Text: "x"}}), "no column past the last")
+			assert.Empty(t, enc.EncodeFields(nil, -1, []table.Cell{{Text: "x"}}))
+		}
+	}
+	w, err := table.NewWriter(io.Discard, table.CSV, resultCols)
+	require.NoError(t, err)
+	part := w.(table.Encoder).EncodeFields(nil, 1, []table.Cell{{Text: "P,1"}, {Text: "true"}})
+	assert.Equal(t, `,"P,1",true`, string(part), "a part in the middle: each field after its comma, no line end")
+}
+
 func TestJSONLToStdout(t *testing.T) {
 	var b bytes.Buffer
 	w, err := table.Create("-", &b, []table.Column{{Name: "pass", Kind: table.Bool}, {Name: "periods", Kind: table.JSON}})
