@@ -52,6 +52,7 @@ type decision struct {
 	rec     record
 	in      rules.Input   // what res was decided on, for the checks across records
 	shared  bool          // in is a kept decision's, read only: not back to the pool
+	kept    *recentEntry  // the kept decision this is, until the checks change it
 	loan    *loanDecision // for the loan rule
 	res     rules.Result
 	err     error
@@ -156,21 +157,22 @@ func (e *env) eval(ctx context.Context, args []string) error {
 	inputs := sync.Pool{New: func() any { return make(rules.Input, len(cols.fields)) }}
 	onDay := rules.On(day.day)
 	kept := newRecent(cols.fields)
-	decide := func(r record, out *renderer) decision {
+	decide := func(r record, out *renderer, d *decision) {
 		if r.rowErr != nil {
-			return decision{rec: r}
+			*d = decision{rec: r}
+			return
 		}
 		if isLoan {
-			return decideLoan(ctx, calc, info, r, loanIndex)
+			*d = decideLoan(ctx, calc, info, r, loanIndex)
+			return
 		}
 		var buf [128]byte
 		key := kept.key(buf[:0], r.cells)
-		var d decision
 		e, h, ok := kept.find(key)
 		if ok {
-			d = decision{rec: r, in: e.in, shared: true, res: e.res, outputs: e.outputs, units: e.units, exact: e.exact}
+			*d = decision{rec: r, in: e.in, shared: true, kept: e, res: e.res, outputs: e.outputs, units: e.units, exact: e.exact}
 		} else {
-			d = decision{rec: r}
+			*d = decision{rec: r}
 			if at != nil {
 				var vals [16]rules.Value
 				v := vals[:0]
@@ -189,19 +191,19 @@ func (e *env) eval(ctx context.Context, args []string) error {
 			}
 			d.format(info)
 			if d.err == nil {
-				d.shared = kept.keep(key, h, &d)
+				d.kept = kept.keep(key, h, d)
+				d.shared = d.kept != nil
 			}
 		}
 		if *explain && d.err == nil {
 			d.explanation = explanationCell(d.res.Explanation())
 		}
-		d.encoded = out.render(&d)
-		return d
+		d.encoded = out.render(d)
 	}
 	// Each worker renders with a renderer of its own.
-	newDecide := func() func(record) decision {
+	newDecide := func() func(record, *decision) {
 		out := shape.renderer()
-		return func(r record) decision { return decide(r, out) }
+		return func(r record, d *decision) { decide(r, out, d) }
 	}
 	// Each decided record passes, in input order, through the policy's
 	// checks across records (the library's, as subsidy.Batch and the
@@ -425,13 +427,24 @@ type outputShape struct {
 	columns   int  // output columns
 }
 
+// head is how many output columns come before the decision's own: the
+// input's cells, if kept, then row, line and id. The columns after them
+// are the same for every record of the same decision.
+func (o outputShape) head() int {
+	if o.keepInput {
+		return o.width + 3
+	}
+	return 3
+}
+
 // renderBlock is the size of the blocks a renderer's records are cut from.
 const renderBlock = 64 << 10
 
 // renderer renders decisions as output records for one goroutine. It
 // reuses its cells and lists record after record, as a Writer does not
 // keep them, and cuts the records' bytes from blocks of its own, so a
-// record costs no allocation of its own.
+// record costs no allocation of its own. The columns a kept decision's
+// records share are encoded once, into the kept decision.
 type renderer struct {
 	outputShape
 	cells        []table.Cell
@@ -454,17 +467,35 @@ func (r *renderer) render(d *decision) []byte {
 		r.block = make([]byte, 0, renderBlock)
 	}
 	start := len(r.block)
-	if r.jsonl {
+	switch {
+	case r.jsonl:
 		r.block = append(d.appendJSON(r.block, r.info, r.explain), '\n')
-	} else {
-		r.block = r.enc.Encode(r.block, r.fill(d))
+	case d.kept != nil:
+		tail := d.kept.tail.Load()
+		if tail == nil { // deciders that render it at once render the same bytes
+			t := r.enc.EncodeFields(nil, r.head(), r.fillTail(d))
+			tail = &t
+			d.kept.tail.Store(tail)
+		}
+		r.block = append(r.enc.EncodeFields(r.block, 0, r.fillHead(d)), *tail...)
+	default:
+		r.fillHead(d)
+		r.fillTail(d)
+		r.block = r.enc.Encode(r.block, r.cells)
 	}
 	return r.block[start:len(r.block):len(r.block)]
 }
 
 // fill renders d into the output cells, valid until the next fill.
 func (r *renderer) fill(d *decision) []table.Cell {
-	cells := r.cells
+	r.fillHead(d)
+	r.fillTail(d)
+	return r.cells
+}
+
+// fillHead renders the head columns of d and returns their cells.
+func (r *renderer) fillHead(d *decision) []table.Cell {
+	cells := r.cells[:r.head()]
 	clear(cells)
 	i := 0
 	if r.keepInput {
@@ -481,8 +512,17 @@ func (r *renderer) fill(d *decision) []table.Cell {
 	numbers := string(r.digits)
 	cells[i].Text, cells[i+1].Text = numbers[:rowEnd], numbers[rowEnd:]
 	cells[i+2].Text = d.rec.id
-	cells[i+3].Text = r.info.ID
-	i += 4
+	return cells
+}
+
+// fillTail renders the columns of d after the head and returns their
+// cells: the rule, pass, each output, reasons, notes, error and the
+// explanation.
+func (r *renderer) fillTail(d *decision) []table.Cell {
+	cells := r.cells[r.head():]
+	clear(cells)
+	cells[0].Text = r.info.ID
+	i := 1
 	problem := describeError(d)
 	if problem.Text == "" {
 		cells[i].Text = strconv.FormatBool(d.res.Pass)
@@ -742,6 +782,7 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 	changed := d.res.Pass != before.Pass || len(d.res.Notes) != len(before.Notes)
 	if changed {
 		d.format(info)
+		d.kept = nil
 	}
 	return changed, nil
 }

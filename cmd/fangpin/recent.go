@@ -41,6 +41,9 @@ type recentEntry struct {
 	outputs []string
 	units   []int64
 	exact   bool
+	// tail is the columns after the head (outputShape.head) of every
+	// record of this decision, encoded by the first to need them.
+	tail atomic.Pointer[[]byte]
 }
 
 func newRecent(fields []string) *recent {
@@ -74,12 +77,14 @@ func (c *recent) find(key []byte) (*recentEntry, uint64, bool) {
 }
 
 // keep notes the cells key, of hash h, decided as d, and keeps d if the
-// same cells were the last seen in their place. It reports whether d was
-// kept: d.in is then the entry's and must not go back to the pool.
-func (c *recent) keep(key []byte, h uint64, d *decision) bool {
+// same cells were the last seen in their place. It returns the entry d was
+// kept as, or nil: d.in is then the entry's and must not go back to the
+// pool.
+func (c *recent) keep(key []byte, h uint64, d *decision) *recentEntry {
 	if c.seen[h%recentSize].Swap(h) != h {
-		return false
+		return nil
 	}
-	c.slots[h%recentSize].Store(&recentEntry{key: bytes.Clone(key), in: d.in, res: d.res, outputs: d.outputs, units: d.units, exact: d.exact})
-	return true
+	e := &recentEntry{key: bytes.Clone(key), in: d.in, res: d.res, outputs: d.outputs, units: d.units, exact: d.exact}
+	c.slots[h%recentSize].Store(e)
+	return e
 }

@@ -99,6 +99,70 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 	}
 }
 
+// TestRepeatedPeopleRefusedAsTheLibraryRefuses runs a sheet of a few
+// people, each on many rows with the same few answers, so that most rows
+// take a kept decision and the check across records refuses each person's
+// second grant of a tier. Every CSV record is the library's: each row
+// decided alone, then passed through a rules.Tally in input order.
+func TestRepeatedPeopleRefusedAsTheLibraryRefuses(t *testing.T) {
+	yn := []string{"是", "否"}
+	tiers := []string{"A类", "B", "C类"}
+	var sheet strings.Builder
+	sheet.WriteString("身份证号,脱贫人口,监测对象,因灾受损,证书工种类别\n")
+	var rows [][]string
+	for i := range 2000 {
+		row := []string{fmt.Sprintf("41010219900101%04d", i%7), yn[i/7%2], "否", "是", tiers[i/3%3]}
+		rows = append(rows, row)
+		sheet.WriteString(strings.Join(row, ",") + "\n")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "people.csv")
+	require.NoError(t, os.WriteFile(in, []byte(sheet.String()), 0o600))
+
+	set, err := policies.Load()
+	require.NoError(t, err)
+	info, ok := set.Rule("training-grant")
+	require.True(t, ok)
+	tally := set.NewTally(in, nil)
+	ctx, on := context.Background(), rules.On(rules.MustDate("2021-09-30"))
+	var want []string
+	refused := 0
+	for i, row := range rows {
+		input := rules.Input{}
+		for j, h := range []string{"脱贫人口", "监测对象", "因灾受损", "证书工种类别"} {
+			name, ok := info.Field(h)
+			require.True(t, ok, h)
+			input[name] = rules.Text(row[j+1])
+		}
+		res, err := set.Eval(ctx, "training-grant", input, on)
+		require.NoError(t, err)
+		res, e, err := tally.Apply(ctx, row[0], i+2, input, res, on)
+		require.NoError(t, err)
+		if e.Refusal != "" {
+			refused++
+		}
+		var codes []string
+		for _, r := range res.Reasons {
+			codes = append(codes, r.Code)
+		}
+		amount, _ := res.Output("amount")
+		want = append(want, strings.Join([]string{fmt.Sprint(i + 1), fmt.Sprint(i + 2), row[0], "training-grant",
+			fmt.Sprint(res.Pass), amount.StringFixed(2), strings.Join(codes, ";"), "", ""}, ","))
+	}
+	require.Positive(t, refused, "the sheet has second grants to refuse")
+
+	out := filepath.Join(dir, "out.csv")
+	_, _, code := cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", out, "-q")
+	require.Equal(t, 0, code)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(strings.TrimPrefix(string(b), "\ufeff"), "\n"), "\n")
+	require.Len(t, lines, len(rows)+1)
+	for i, l := range lines[1:] {
+		require.Equal(t, want[i], l, "CSV record %d", i+1)
+	}
+}
+
 // TestDecisionsByValuesAsAlone runs the labour-share rule, which has no
 // checks across records, over a sheet with no as-of column: the tool
 // decides it on its cells with no input map. Amounts repeat on some rows
