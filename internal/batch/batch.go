@@ -21,10 +21,12 @@ const Size = 512
 // or emit, or ctx being cancelled, stops the run.
 //
 // Each worker calls newDecide once and decides its records with the
-// function it returns, which may so keep scratch space of its own. emit is
-// given each result in place; it may change it, but not keep it.
+// function it returns, which may so keep scratch space of its own. That
+// function is given each record and the place of its result, which holds
+// an earlier result: it sets the whole of it. emit is given each result in
+// place; it may change it, but not keep it.
 func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, bool, error),
-	newDecide func() func(In) Out, emit func(*Out) error) error {
+	newDecide func() func(In, *Out), emit func(*Out) error) error {
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -92,7 +94,7 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 			for b := range toDecide {
 				if ctx.Err() == nil {
 					for i, in := range b.ins {
-						b.outs[i] = decide(in)
+						decide(in, &b.outs[i])
 					}
 				}
 				b.decided <- struct{}{}
@@ -120,7 +122,9 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 }
 
 // Shared is InOrder's newDecide for a decide function every worker may
-// call at once: it gives each the same.
-func Shared[In, Out any](decide func(In) Out) func() func(In) Out {
-	return func() func(In) Out { return decide }
+// call at once: each worker's sets a result to what decide returns.
+func Shared[In, Out any](decide func(In) Out) func() func(In, *Out) {
+	return func() func(In, *Out) {
+		return func(in In, out *Out) { *out = decide(in) }
+	}
 }

@@ -83,12 +83,12 @@ func TestInOrderHonoursCancellation(t *testing.T) {
 
 func TestInOrderGivesEachWorkerItsOwnDecide(t *testing.T) {
 	var made atomic.Int32
-	newDecide := func() func(int) int {
+	newDecide := func() func(int, *int) {
 		made.Add(1)
 		var last int // the worker's own: the race detector sees any sharing
-		return func(i int) int {
+		return func(i int, out *int) {
 			last = i
-			return last + 1
+			*out = last + 1
 		}
 	}
 	sum := 0
