@@ -182,6 +182,10 @@ type Tally struct {
 	granted map[string]*grants
 	used    map[string]int64
 	buf     []byte // the key being looked up
+	// last is the rule of the record before, and lastGranted its once-per
+	// grants once looked up: a batch is mostly of one rule.
+	last        *rule
+	lastGranted *grants
 }
 
 // NewTally starts the checks of a batch read from source (a file name, for
@@ -201,8 +205,12 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 	if res.rec != nil {
 		e.AsOf = res.rec.asOf
 	}
-	r, ok := t.set.rules[res.Rule]
-	if !ok || r.across == nil || subject == "" || !res.Pass {
+	r := t.last
+	if r == nil || r.id != res.Rule {
+		r = t.set.rules[res.Rule]
+		t.last, t.lastGranted = r, nil
+	}
+	if r == nil || r.across == nil || subject == "" || !res.Pass {
 		e.Amount = r.amount(res)
 		return res, e, nil
 	}
@@ -216,10 +224,13 @@ func (t *Tally) Apply(ctx context.Context, subject string, line int, in Input, r
 		}
 		e.Key, e.Once = string(t.buf[keyAt:]), !o.batchOnly
 		var prior Prior
-		g := t.granted[r.id]
+		g := t.lastGranted
 		if g == nil {
-			g = newGrants()
-			t.granted[r.id] = g
+			if g = t.granted[r.id]; g == nil {
+				g = newGrants()
+				t.granted[r.id] = g
+			}
+			t.lastGranted = g
 		}
 		first, seen, at := g.lookup(t.buf)
 		if seen {

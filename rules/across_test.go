@@ -114,6 +114,61 @@ func TestTallyOncePerSubjectAndKey(t *testing.T) {
 	assert.True(t, res.Pass, "records without a subject are decided alone")
 }
 
+// TestTallyKeepsEachRulesGrantsApart interleaves the records of two rules
+// that each pay once per person and tier: a grant of one is no grant of
+// the other, and each refuses its own second grant.
+func TestTallyKeepsEachRulesGrantsApart(t *testing.T) {
+	const twoGrants = `policy: {id: two, title: 两项}
+inputs:
+  ok: {type: bool, label: 符合}
+  tier: {type: enum, label: 类别, values: [A, B]}
+rules:
+  first:
+    title: 一
+    basis: {clause: 第一条, quote: 原文}
+    in_force: {from: "2020-01-01"}
+    inputs: [ok, tier]
+    requirements:
+      - {code: not-ok, when: ok, message: 不符合}
+    outputs:
+      amount: {label: 金额, expr: "100", round: {places: 2, mode: half-up}}
+    across:
+      once: {per: [tier], code: duplicate-first, message: 已领取过}
+  second:
+    title: 二
+    basis: {clause: 第二条, quote: 原文}
+    in_force: {from: "2020-01-01"}
+    inputs: [ok, tier]
+    requirements:
+      - {code: not-ok, when: ok, message: 不符合}
+    outputs:
+      amount: {label: 金额, expr: "200", round: {places: 2, mode: half-up}}
+    across:
+      once: {per: [tier], code: duplicate-second, message: 已领取过}
+`
+	set := mustCompile(t, twoGrants)
+	tl := set.NewTally("mixed.csv", nil)
+	steps := []struct {
+		rule   string
+		line   int
+		refuse string
+	}{
+		{"first", 2, ""}, {"second", 3, ""}, {"second", 4, "duplicate-second"},
+		{"first", 5, "duplicate-first"}, {"second", 6, "duplicate-second"},
+	}
+	for _, s := range steps {
+		res, e := apply(t, set, tl, s.rule, "410101", s.line, grantIn("是", "A"))
+		assert.Equal(t, s.refuse == "", res.Pass, "%s at line %d", s.rule, s.line)
+		assert.Equal(t, s.refuse, e.Refusal, "%s at line %d", s.rule, s.line)
+	}
+	_, e := apply(t, set, tl, "first", "410101", 7, grantIn("是", "A"))
+	require.NotNil(t, e.Prior)
+	assert.Equal(t, 2, e.Prior.Line, "first's own grant")
+	_, e = apply(t, set, tl, "second", "410101", 8, grantIn("是", "A"))
+	require.NotNil(t, e.Prior)
+	assert.Equal(t, 3, e.Prior.Line, "second's own grant")
+}
+
 func TestTallyRefusalDoesNotCount(t *testing.T) {
 	set := mustCompile(t, acrossPolicy)
 	tl := set.NewTally("a.csv", nil)
