@@ -74,15 +74,6 @@ func (e *env) openAcross(ctx context.Context, set *rules.Set, rule, input string
 	return &across{ledger: l, run: run}, nil
 }
 
-// apply passes one decided record through the checks.
-func (a *across) apply(ctx context.Context, subject string, row, line int, in rules.Input, res rules.Result, opts ...rules.EvalOption) (rules.Result, error) {
-	if a.run != nil {
-		return a.run.Apply(ctx, subject, row, line, in, res, opts...)
-	}
-	res, _, err := a.tally.Apply(ctx, subject, line, in, res, opts...)
-	return res, err
-}
-
 // loan passes a decided loan, at row and line of the batch, through the
 // checks: with a ledger, loan.Calculator.Record (a loan listed twice, the
 // periods earlier batches paid, and the periods to record); without, the

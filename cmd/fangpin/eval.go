@@ -760,17 +760,20 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 	if d.err != nil || d.rec.rowErr != nil {
 		return false, nil
 	}
-	before := d.res
+	pass, notes := d.res.Pass, len(d.res.Notes)
 	var err error
-	if calc != nil {
+	switch {
+	case calc != nil:
 		var ld loan.Decision
 		if ld, err = a.loan(ctx, calc, d.rec.row, d.rec.line, d.loan.loan, d.loan.ld); err == nil {
 			d.loan = &loanDecision{loan: d.loan.loan, ld: ld}
 			d.res = ld.Eligibility()
 			d.res.Notes = append(slices.Clip(d.res.Notes), ledgerNotes(ld)...)
 		}
-	} else {
-		d.res, err = a.apply(ctx, d.rec.subject, d.rec.row, d.rec.line, d.in, d.res, opts...)
+	case a.run != nil:
+		d.res, err = a.run.Apply(ctx, d.rec.subject, d.rec.row, d.rec.line, d.in, d.res, opts...)
+	default:
+		d.res, _, err = a.tally.Apply(ctx, d.rec.subject, d.rec.line, d.in, d.res, opts...)
 	}
 	if _, ok := errors.AsType[*rules.InputError](err); ok { // this record only: say so in its row
 		d.err = err
@@ -779,7 +782,7 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 	if err != nil {
 		return false, err
 	}
-	changed := d.res.Pass != before.Pass || len(d.res.Notes) != len(before.Notes)
+	changed := d.res.Pass != pass || len(d.res.Notes) != notes
 	if changed {
 		d.format(info)
 		d.kept = nil
