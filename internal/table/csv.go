@@ -419,15 +419,7 @@ func appendField(b []byte, field string) []byte {
 }
 
 // quoteBytes are the bytes that make a field quoted wherever they are.
-// All are below quoteLimit, so eight bytes at a time with none below it
-// need no closer look.
 var quoteBytes = [256]bool{'\n': true, '\r': true, '"': true, ',': true}
-
-const (
-	quoteLimit = ',' + 1
-	lowBits    = 0x0101010101010101
-	highBits   = 0x8080808080808080
-)
 
 // fieldNeedsQuotes is encoding/csv's rule for a comma-separated field.
 func fieldNeedsQuotes(field string) bool {
@@ -437,34 +429,16 @@ func fieldNeedsQuotes(field string) bool {
 	if field == `\.` {
 		return true
 	}
-	i := 0
-	for ; i+8 <= len(field); i += 8 {
-		b := field[i : i+8]
-		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-		// Some byte of x is below quoteLimit exactly when this is not 0.
-		if (x-lowBits*quoteLimit)&^x&highBits != 0 && quoteIn(b) {
+	for i := 0; i < len(field); i++ {
+		if quoteBytes[field[i]] {
 			return true
 		}
-	}
-	if quoteIn(field[i:]) {
-		return true
 	}
 	if c := field[0]; c < utf8.RuneSelf {
 		return c == ' ' || (c >= '\t' && c <= '\r')
 	}
 	r1, _ := utf8.DecodeRuneInString(field)
 	return unicode.IsSpace(r1)
-}
-
-// quoteIn reports whether s holds one of the quoteBytes.
-func quoteIn(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if quoteBytes[s[i]] {
-			return true
-		}
-	}
-	return false
 }
 
 // joinList joins codes with ";", without allocating for zero or one code.
