@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,7 +19,8 @@ import (
 // answers repeat on every row, some with a 判定日期 of their own (before the
 // policy, after it, in two spellings) and some that cannot be read, so the
 // run takes most rows' decisions from the ones it keeps. Every record, in
-// JSONL and in CSV, is what the library gives for that row decided alone.
+// JSONL and in CSV, explained or not, is what the library gives for that
+// row decided alone.
 func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 	yn := []string{"是", "否", "也许"}
 	tiers := []string{"A类", "B", "C类", "D"}
@@ -39,7 +41,7 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 	require.NoError(t, err)
 	info, ok := set.Rule("training-grant")
 	require.True(t, ok)
-	var want, wantExplained, wantCSV []string
+	var want, wantExplained, wantCSV, wantText []string
 	for i, row := range rows {
 		input := rules.Input{rules.AsOf: rules.Text(row[4])}
 		for j, h := range []string{"脱贫人口", "监测对象", "因灾受损", "证书工种类别"} {
@@ -65,6 +67,11 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 			cells = append(cells, fmt.Sprint(res.Pass), d.outputs[0], strings.Join(codes, ";"), "", "")
 		}
 		wantCSV = append(wantCSV, strings.Join(cells, ","))
+		text := ""
+		if err == nil {
+			text = explanationCell(res.Explanation()).List[0]
+		}
+		wantText = append(wantText, text)
 	}
 
 	out, _, code := cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", "-", "-q")
@@ -96,6 +103,24 @@ func TestRepeatedRowsDecideAsAlone(t *testing.T) {
 	require.Len(t, lines, len(rows)+1)
 	for i, l := range lines[1:] {
 		require.Equal(t, wantCSV[i], l, "CSV record %d", i+1)
+	}
+
+	// With --explain, each CSV record ends in its own decision's text.
+	_, _, code = cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", csvOut, "-q", "--explain")
+	assert.Equal(t, 1, code)
+	f, err := os.Open(csvOut)
+	require.NoError(t, err)
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, len(rows)+1)
+	for i, rec := range records[1:] {
+		var first strings.Builder // the record's columns before the explanation, as written
+		cw := csv.NewWriter(&first)
+		require.NoError(t, cw.Write(rec[:9]))
+		cw.Flush()
+		require.Equal(t, wantCSV[i], strings.TrimSuffix(first.String(), "\n"), "CSV record %d, explained", i+1)
+		require.Equal(t, wantText[i], rec[9], "CSV record %d's explanation", i+1)
 	}
 }
 
