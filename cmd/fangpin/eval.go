@@ -59,8 +59,6 @@ type decision struct {
 	outputs []string // each output with its declared places, "" if none
 	units   []int64  // each output in units of its last place (fen for money), for the sums
 	exact   bool     // every output fits units
-	// explanation is the decision explained, with --explain.
-	explanation table.Cell
 	// encoded is the record as the output writes it, rendered on the
 	// deciding goroutine; the checks across records render it again if
 	// they change the decision.
@@ -195,9 +193,6 @@ func (e *env) eval(ctx context.Context, args []string) error {
 				d.shared = d.kept != nil
 			}
 		}
-		if *explain && d.err == nil {
-			d.explanation = explanationCell(d.res.Explanation())
-		}
 		d.encoded = out.render(d)
 	}
 	// Each worker renders with a renderer of its own.
@@ -217,9 +212,6 @@ func (e *env) eval(ctx context.Context, args []string) error {
 		if d.in != nil && !d.shared {
 			clear(d.in)
 			inputs.Put(d.in)
-		}
-		if changed && *explain {
-			d.explanation = explanationCell(d.res.Explanation())
 		}
 		status := sum.add(d)
 		prog.add(1)
@@ -543,8 +535,8 @@ func (r *renderer) fillTail(d *decision) []table.Cell {
 	}
 	cells[i].List, cells[i+1].List = r.codes, r.notes
 	cells[i+2] = problem
-	if i+3 < len(cells) {
-		cells[i+3] = d.explanation
+	if r.explain && problem.Text == "" {
+		cells[i+3] = explanationCell(d.res.Explanation())
 	}
 	return cells
 }

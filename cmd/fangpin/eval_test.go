@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"os"
@@ -214,4 +215,29 @@ func TestEvalExplain(t *testing.T) {
 	out, _, _ = cli(t, "", "eval", "training-grant", "testdata/training-zh.csv", "--on", "2021-09-30", "--explain", "-q")
 	assert.Contains(t, out, "row,line,id,rule,pass,amount,reasons,notes,error,explanation\n")
 	assert.Contains(t, out, "[不成立] disaster_affected —— not-disaster-affected：申请人未因灾受损")
+}
+
+// TestEvalExplainLoansInCSV explains in CSV each loan the loan rule could
+// decide, as JSONL does, and none it could not.
+func TestEvalExplainLoansInCSV(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "loans.csv")
+	_, _, code := cli(t, "", "eval", "microloan-interest-subsidy", "../../examples/data/loans.csv", "--explain", "-o", out, "-q")
+	assert.Equal(t, 1, code, "the sheet has loans that cannot be decided")
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, "explanation", recs[0][9])
+	explained := 0
+	for _, rec := range recs[1:] {
+		if rec[8] != "" {
+			assert.Empty(t, rec[9], "loan %s could not be decided: nothing to explain", rec[2])
+			continue
+		}
+		explained++
+		assert.Contains(t, rec[9], "规则：脱贫人口和监测对象小额信贷利息贴息资格（microloan-interest-subsidy）", "loan %s", rec[2])
+		assert.Contains(t, rec[9], "第十四条", "loan %s", rec[2])
+	}
+	assert.Equal(t, 15, explained, "every loan decided is explained")
 }
