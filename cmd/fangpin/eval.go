@@ -768,7 +768,7 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 		d.res, _, err = a.tally.Apply(ctx, d.rec.subject, d.rec.line, d.in, d.res, opts...)
 	}
 	if _, ok := errors.AsType[*rules.InputError](err); ok { // this record only: say so in its row
-		d.err = err
+		d.err, d.kept = err, nil
 		return true, nil
 	}
 	if err != nil {

@@ -188,6 +188,31 @@ func TestRepeatedPeopleRefusedAsTheLibraryRefuses(t *testing.T) {
 	}
 }
 
+// TestRepeatedRowsWithNobodyAreErrorsInTheLedger records a sheet whose
+// identical rows name nobody: with a ledger, each passing one is an error
+// of its own row (it would pay no one), although all but the first take a
+// kept decision that passed.
+func TestRepeatedRowsWithNobodyAreErrorsInTheLedger(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "nobody.csv")
+	sheet := "编号,身份证号,脱贫人口,监测对象,因灾受损,证书工种类别\n" + strings.Repeat(",,是,否,是,B类\n", 5)
+	require.NoError(t, os.WriteFile(in, []byte(sheet), 0o600))
+	out := filepath.Join(dir, "out.csv")
+	_, stderr, code := cli(t, "", "eval", "training-grant", in, "--on", "2021-09-30", "-o", out, "--ledger", filepath.Join(dir, "l.db"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "无法判定 errors: 5")
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, recs, 6)
+	for _, rec := range recs[1:] {
+		assert.Equal(t, []string{"", ""}, rec[4:6], "row %s: neither pass nor amount", rec[0])
+		assert.Contains(t, rec[8], "must name whom it pays", "row %s", rec[0])
+	}
+}
+
 // TestDecisionsByValuesAsAlone runs the labour-share rule, which has no
 // checks across records, over a sheet with no as-of column: the tool
 // decides it on its cells with no input map. Amounts repeat on some rows

@@ -299,11 +299,11 @@ type Encoder interface {
 	// Encode appends to dst the bytes Write would write for cells.
 	Encode(dst []byte, cells []Cell) []byte
 	// EncodeFields appends to dst the part of that record which columns
-	// from, from+1, … hold, one a cell: what goes before each field in
-	// the record goes before it, and the record's end follows the last
-	// column. A record is the concatenation of such parts over columns
-	// that follow one another, so a part many records share can be
-	// encoded once.
+	// from, from+1, … hold, as many columns as cells are given (none past
+	// the last): what goes before each field in the record goes before
+	// it, and the record's end follows the last column. A record is the
+	// concatenation of such parts over all its columns, in order, so a
+	// part many records share can be encoded once.
 	EncodeFields(dst []byte, from int, cells []Cell) []byte
 	// WriteEncoded writes one record Encode made, as Write would.
 	WriteEncoded(status Status, rec []byte) error
