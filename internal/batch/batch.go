@@ -108,6 +108,9 @@ func InOrder[In, Out any](ctx context.Context, workers int, next func() (In, boo
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		if err := ctx.Err(); err != nil {
+			return err // the workers may have skipped the batch
+		}
 		for i := range b.ins {
 			if err := emit(&b.outs[i]); err != nil {
 				return err

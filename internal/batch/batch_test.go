@@ -3,6 +3,8 @@ package batch
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
@@ -96,4 +98,34 @@ func TestInOrderGivesEachWorkerItsOwnDecide(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), made.Load(), "newDecide is called once a worker")
 	assert.Equal(t, 20*Size*(20*Size+1)/2+20*Size, sum)
+}
+
+// TestInOrderEmitsNothingUndecided cancels a run while batches are still
+// being decided: the workers skip what is left, and nothing they skipped
+// is emitted. Each result is its record's number, so a skipped batch
+// would show as a number out of turn.
+func TestInOrderEmitsNothingUndecided(t *testing.T) {
+	for range 100 {
+		ctx, cancel := context.WithCancel(context.Background())
+		slow := func(i int) int {
+			for range 50 {
+				runtime.Gosched()
+			}
+			return i
+		}
+		last := 0
+		err := InOrder(ctx, 2, counter(20*Size), Shared(slow), func(v *int) error {
+			slow(0) // the workers run ahead of the writer
+			if *v != last+1 {
+				return fmt.Errorf("record %d emitted after %d", *v, last)
+			}
+			last = *v
+			if last == Size/2 {
+				cancel()
+			}
+			return nil
+		})
+		require.ErrorIs(t, err, context.Canceled)
+		cancel()
+	}
 }
