@@ -471,9 +471,7 @@ func (r *renderer) render(d *decision) []byte {
 		}
 		r.block = append(r.enc.EncodeFields(r.block, 0, r.fillHead(d)), *tail...)
 	default:
-		r.fillHead(d)
-		r.fillTail(d)
-		r.block = r.enc.Encode(r.block, r.cells)
+		r.block = r.enc.Encode(r.block, r.fill(d))
 	}
 	return r.block[start:len(r.block):len(r.block)]
 }
@@ -768,16 +766,14 @@ func (d *decision) across(ctx context.Context, a *across, info rules.RuleInfo, c
 		d.res, _, err = a.tally.Apply(ctx, d.rec.subject, d.rec.line, d.in, d.res, opts...)
 	}
 	if _, ok := errors.AsType[*rules.InputError](err); ok { // this record only: say so in its row
-		d.err, d.kept = err, nil
-		return true, nil
-	}
-	if err != nil {
+		d.err = err
+	} else if err != nil {
 		return false, err
 	}
-	changed := d.res.Pass != pass || len(d.res.Notes) != notes
+	changed := d.err != nil || d.res.Pass != pass || len(d.res.Notes) != notes
 	if changed {
-		d.format(info)
-		d.kept = nil
+		d.format(info) // nothing to format for an error
+		d.kept = nil   // no longer the kept decision
 	}
 	return changed, nil
 }
