@@ -335,10 +335,11 @@ func (w *csvWriter) Encode(dst []byte, cells []Cell) []byte {
 // Encode makes, each after its comma, and the line end after the last
 // column.
 func (w *csvWriter) EncodeFields(dst []byte, from int, cells []Cell) []byte {
-	if from < 0 || from >= len(w.cols) || len(cells) == 0 {
-		return dst // no column: nothing
+	to, ok := partEnd(len(w.cols), from, len(cells))
+	if !ok {
+		return dst
 	}
-	return w.encode(dst, from, min(from+len(cells), len(w.cols)), cells)
+	return w.encode(dst, from, to, cells)
 }
 
 // encode appends the fields of columns from to to-1, cells[0] being

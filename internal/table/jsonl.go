@@ -604,10 +604,11 @@ func (w *jsonlWriter) Encode(dst []byte, cells []Cell) []byte {
 // Encode makes: the object's opening before column 0, each member after
 // its comma, and the object's end and the newline after the last column.
 func (w *jsonlWriter) EncodeFields(dst []byte, from int, cells []Cell) []byte {
-	if from < 0 || from >= len(w.cols) || len(cells) == 0 {
-		return dst // no column: nothing
+	to, ok := partEnd(len(w.cols), from, len(cells))
+	if !ok {
+		return dst
 	}
-	return w.encode(dst, from, min(from+len(cells), len(w.cols)), cells)
+	return w.encode(dst, from, to, cells)
 }
 
 // encode appends the members of columns from to to-1, cells[0] being

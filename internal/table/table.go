@@ -309,6 +309,16 @@ type Encoder interface {
 	WriteEncoded(status Status, rec []byte) error
 }
 
+// partEnd returns the column after the part of a record that n cells
+// starting at column from hold, of cols columns (none past the last), and
+// false if they hold no column: [Encoder.EncodeFields]'s range.
+func partEnd(cols, from, n int) (int, bool) {
+	if from < 0 || from >= cols || n == 0 {
+		return 0, false
+	}
+	return min(from+n, cols), true
+}
+
 // Create creates a table file for writing, with the given columns, in the
 // format of its extension. The file is written beside its final name
 // (a hidden temporary file in the same directory) and renamed into place
